@@ -1,0 +1,119 @@
+/**
+ * Finding and loading the train/validation/test splits of a dataset folder, whatever the file format: files named
+ * `train.jsonl`, `validation.csv`, `test.parquet`, Hugging Face layouts such as `data/train-00000-of-00001.parquet`
+ * or `default/train/0000.parquet`, and the common aliases `valid`, `val`, `dev`.
+ */
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { basename, dirname, extname, join, relative } from "node:path";
+import { DatasetNotFoundError } from "../errors.js";
+import { DATA_EXTENSIONS, type ReadOptions, type ReadReport, type RecordView, readDataset } from "./read.js";
+
+/** The three splits every app uses. */
+export type SplitName = "train" | "validation" | "test";
+
+/** All split names, in order. */
+export const SPLITS: readonly SplitName[] = ["train", "validation", "test"];
+
+const ALIASES: Readonly<Record<SplitName, readonly string[]>> = {
+  train: ["train", "training"],
+  validation: ["validation", "valid", "val", "dev"],
+  test: ["test"],
+};
+
+/** The data files of each split found under `dir` (searched up to 3 folders deep), sorted by path. */
+export function findSplitFiles(dir: string): Record<SplitName, string[]> {
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    throw new DatasetNotFoundError(`dataset folder ${dir} does not exist or is not a folder`, {
+      field: "dataDir",
+    });
+  const files: string[] = [];
+  const walk = (d: string, depth: number): void => {
+    for (const entry of readdirSync(d, { withFileTypes: true }).sort((a, b) =>
+      a.name.localeCompare(b.name),
+    )) {
+      if (entry.name.startsWith(".")) continue;
+      const p = join(d, entry.name);
+      if (entry.isDirectory() && depth < 3) walk(p, depth + 1);
+      else if (entry.isFile() && DATA_EXTENSIONS.includes(extname(entry.name).toLowerCase())) files.push(p);
+    }
+  };
+  walk(dir, 0);
+  const out: Record<SplitName, string[]> = { train: [], validation: [], test: [] };
+  for (const f of files) {
+    const split = splitOf(relative(dir, f));
+    if (split !== undefined) out[split].push(f);
+  }
+  return out;
+}
+
+/** The split a relative path belongs to: by file stem (`train.jsonl`, `train-00000-of-00002.parquet`) or folder. */
+function splitOf(rel: string): SplitName | undefined {
+  const stem = basename(rel, extname(rel)).toLowerCase();
+  const head = stem.split(/[-_.]/)[0] ?? "";
+  const folder = basename(dirname(rel)).toLowerCase();
+  for (const split of SPLITS) if (ALIASES[split].includes(head)) return split;
+  for (const split of SPLITS) if (ALIASES[split].includes(folder)) return split;
+  return undefined;
+}
+
+/** Options of {@link loadSplits}. */
+export interface LoadSplitsOptions extends ReadOptions {
+  /** The splits that must exist. @default ["train", "validation", "test"] */
+  required?: readonly SplitName[];
+  /** Per-split caps on the number of examples (a prefix of the files). @default no cap */
+  limits?: Partial<Record<SplitName, number>>;
+}
+
+/** A loaded dataset: each split's examples and the per-split read reports (skipped counts, files). */
+export interface LoadedSplits<T> {
+  /** The folder or dataset id the splits came from. */
+  readonly dir: string;
+  readonly splits: Record<SplitName, T[]>;
+  readonly reports: Record<SplitName, ReadReport<T>[]>;
+  /** Total malformed records skipped across all files. */
+  readonly skipped: number;
+}
+
+/** Loads every split of a dataset folder, mapping records through `map`. */
+export async function loadSplits<T>(
+  dir: string,
+  map: (record: RecordView) => T,
+  options: LoadSplitsOptions = {},
+): Promise<LoadedSplits<T>> {
+  return loadSplitFiles(dir, findSplitFiles(dir), map, options);
+}
+
+/** Loads splits given their files (from {@link findSplitFiles} or {@link downloadHubDataset}). */
+export async function loadSplitFiles<T>(
+  origin: string,
+  files: Readonly<Record<SplitName, readonly string[]>>,
+  map: (record: RecordView) => T,
+  options: LoadSplitsOptions = {},
+): Promise<LoadedSplits<T>> {
+  const required = options.required ?? SPLITS;
+  const missing = required.filter((s) => files[s].length === 0);
+  if (missing.length > 0)
+    throw new DatasetNotFoundError(
+      `dataset ${origin} has no ${missing.join("/")} split file; expected files such as ` +
+        `${missing.map((s) => `${s}.jsonl`).join(", ")} (also .csv, .tsv, .parquet; aliases valid/val/dev)`,
+      { field: "dataDir" },
+    );
+  const splits: Record<SplitName, T[]> = { train: [], validation: [], test: [] };
+  const reports: Record<SplitName, ReadReport<T>[]> = { train: [], validation: [], test: [] };
+  let skipped = 0;
+  for (const split of SPLITS) {
+    const cap = options.limits?.[split] ?? Number.POSITIVE_INFINITY;
+    for (const file of files[split]) {
+      const left = cap - splits[split].length;
+      if (left <= 0) break;
+      const report = await readDataset(file, map, {
+        ...options,
+        limit: Math.min(left, options.limit ?? left),
+      });
+      reports[split].push(report);
+      for (const item of report.items) splits[split].push(item);
+      skipped += report.skipped;
+    }
+  }
+  return { dir: origin, splits, reports, skipped };
+}
