@@ -1,0 +1,104 @@
+/**
+ * The BLEU tokenizers of sacreBLEU 2.6.0 behind one interface, plus the "tail" entry point the incremental scorers
+ * use to re-tokenize only the end of a growing hypothesis.
+ *
+ * Separability: every rule of these tokenizers looks at one character or at two adjacent characters, and each rule
+ * treats any whitespace character the same way as a plain space. So for a whitespace character at position a-1 the
+ * tokens of a line are the tokens of `line[0:a]` followed by the tokens of `line[a:]` tokenized "after a space"
+ * (the `13a` exception: `\n` is not a safe separator, since `-\n` joins words). The incremental scorers rely on this.
+ */
+import { RewardsOptionError } from "../errors.js";
+import { isPyWhitespace, pyLstrip, pySplit } from "./python.js";
+import { tokenize13a } from "./tokenizer-13a-fast.js";
+import { tokenizeChar } from "./tokenizer-char.js";
+import { tokenizeIntl } from "./tokenizer-intl.js";
+import { tokenizeZhStripped } from "./tokenizer-zh.js";
+
+/** The BLEU tokenizer names, as in sacreBLEU's `tokenize=` argument (`ja-mecab`, `ko-mecab`, `spm` are not ported). */
+export type BleuTokenizerName = "13a" | "intl" | "char" | "none" | "zh";
+
+/** The accepted tokenizer names, in the order error messages list them. */
+export const BLEU_TOKENIZERS: readonly BleuTokenizerName[] = ["13a", "intl", "char", "none", "zh"];
+
+/** A sacreBLEU tokenizer: text in, whitespace-free tokens out. */
+export interface BleuTokenizer {
+  /** The name, which is also what the signature shows after `tok:`. */
+  readonly name: BleuTokenizerName;
+  /**
+   * Tokens of a whole line that sacreBLEU's BLEU has already lowercased (if asked) and right-stripped:
+   * `tokenizer(line).split()`.
+   */
+  line(line: string): string[];
+  /**
+   * Tokens of `text`, the end of a line that starts right after a separator character (`afterSeparator`) or at
+   * the start of the line, and that either ends the (right-stripped) line or ends with a separator.
+   */
+  tail(text: string, afterSeparator: boolean): string[];
+  /** True when the tokenizer strips leading whitespace, so "start of the line" means "only whitespace before". */
+  readonly stripsLeft: boolean;
+  /** True when the UTF-16 code unit `c` is a separator at which the line may be cut (see the file comment). */
+  isSeparator(c: number): boolean;
+}
+
+const isWs = (c: number): boolean => isPyWhitespace(c);
+
+const T13A: BleuTokenizer = {
+  name: "13a",
+  line: tokenize13a,
+  // 13a pads the line with spaces, so text after a separator tokenizes as at the start of a line.
+  tail: (text) => tokenize13a(text),
+  stripsLeft: false,
+  isSeparator: (c) => c !== 0x0a && isPyWhitespace(c),
+};
+
+const INTL: BleuTokenizer = {
+  name: "intl",
+  line: tokenizeIntl,
+  // No padding: a preceding separator changes the result (` .5` splits, `.5` does not), so supply one.
+  tail: (text, after) => tokenizeIntl(after ? ` ${text}` : text),
+  stripsLeft: false,
+  isSeparator: isWs,
+};
+
+const ZH: BleuTokenizer = {
+  name: "zh",
+  // `TokenizerZh.__call__` strips the (already right-stripped) line itself.
+  line: (line) => tokenizeZhStripped(pyLstrip(line)),
+  tail: (text, after) => tokenizeZhStripped(after ? ` ${text}` : pyLstrip(text)),
+  stripsLeft: true,
+  isSeparator: isWs,
+};
+
+const CHAR: BleuTokenizer = {
+  name: "char",
+  line: tokenizeChar,
+  tail: (text) => tokenizeChar(text),
+  stripsLeft: false,
+  isSeparator: isWs,
+};
+
+const NONE: BleuTokenizer = {
+  name: "none",
+  line: pySplit,
+  tail: (text) => pySplit(text),
+  stripsLeft: false,
+  isSeparator: isWs,
+};
+
+const REGISTRY: Readonly<Record<BleuTokenizerName, BleuTokenizer>> = {
+  "13a": T13A,
+  intl: INTL,
+  char: CHAR,
+  none: NONE,
+  zh: ZH,
+};
+
+/** Returns the tokenizer called `name`, or throws {@link RewardsOptionError} naming the valid choices. */
+export function getBleuTokenizer(name: unknown, field = "tokenize"): BleuTokenizer {
+  if (typeof name === "string" && Object.hasOwn(REGISTRY, name)) return REGISTRY[name as BleuTokenizerName];
+  throw new RewardsOptionError(
+    field,
+    `unknown BLEU tokenizer ${JSON.stringify(name)}; expected one of ${BLEU_TOKENIZERS.map((t) => `"${t}"`).join(", ")} ` +
+      `(sacreBLEU's ja-mecab, ko-mecab and spm are not available). Example: { ${field}: "13a" }.`,
+  );
+}
