@@ -1,0 +1,239 @@
+/**
+ * Backend selection. qnet runs on whichever TensorFlow.js backend is best here: the native `tensorflow`
+ * backend from `@tensorflow/tfjs-node-gpu` / `@tensorflow/tfjs-node` (optional peers that download
+ * libtensorflow at install time, so they are often absent), then `wasm` (ships its binary in the npm package:
+ * the embedded default), then the pure-JS `cpu` backend. It also patches the gaps of the wasm backend that a
+ * GPT-2 training step hits (see `registerWasmKernels`).
+ */
+import * as tf from "@tensorflow/tfjs";
+import { QnetBackendError } from "./errors.js";
+
+/** A backend qnet knows how to start. `tensorflow` means the native tfjs-node(-gpu) binding. */
+export type BackendName = "tensorflow" | "wasm" | "cpu";
+
+/** One attempt made by {@link selectBackend}. */
+export interface BackendAttempt {
+  /** The backend tried (`tensorflow-gpu` / `tensorflow` for the two native packages). */
+  name: string;
+  /** Whether it started. */
+  ok: boolean;
+  /** Why it was chosen or why it failed. */
+  reason: string;
+}
+
+/** What {@link selectBackend} did. */
+export interface BackendReport {
+  /** The backend now active in tfjs (`tf.getBackend()`). */
+  name: BackendName;
+  /** Why this backend runs (explicit choice, auto-detection, fallback). */
+  reason: string;
+  /** Every attempt in order, including failures with their reasons. */
+  tried: BackendAttempt[];
+}
+
+/** Options of {@link selectBackend}. */
+export interface SelectBackendOptions {
+  /**
+   * Backend to use. `auto` tries tensorflow-gpu, tensorflow, wasm, cpu in that order.
+   * @default process.env.DQNLM_BACKEND ?? "auto"
+   */
+  backend?: BackendName | "tensorflow-gpu" | "auto";
+  /**
+   * Throw a {@link QnetBackendError} when an explicitly requested backend cannot start, instead of falling
+   * back along the auto-detection order.
+   * @default false
+   */
+  strict?: boolean;
+}
+
+type Candidate = "tensorflow-gpu" | "tensorflow" | "wasm" | "cpu";
+const ORDER: readonly Candidate[] = ["tensorflow-gpu", "tensorflow", "wasm", "cpu"];
+
+function message(err: unknown): string {
+  const m = err instanceof Error ? err.message : String(err);
+  const line = m.split("\n")[0] ?? m;
+  return line.length > 200 ? `${line.slice(0, 199)}…` : line;
+}
+
+async function importOptional(pkg: string): Promise<void> {
+  // A variable specifier keeps bundlers and tsc from resolving optional peers at build time.
+  const spec: string = pkg;
+  await import(spec);
+}
+
+async function tryStart(c: Candidate): Promise<BackendAttempt> {
+  try {
+    if (c === "tensorflow-gpu" || c === "tensorflow") {
+      const pkg = c === "tensorflow-gpu" ? "@tensorflow/tfjs-node-gpu" : "@tensorflow/tfjs-node";
+      try {
+        await importOptional(pkg);
+      } catch (err) {
+        return { name: c, ok: false, reason: `${pkg} is not usable (optional peer): ${message(err)}` };
+      }
+      if (!tf.findBackend("tensorflow") && !tf.findBackendFactory("tensorflow")) {
+        return { name: c, ok: false, reason: `${pkg} loaded but registered no "tensorflow" backend` };
+      }
+      const ok = await tf.setBackend("tensorflow");
+      return ok
+        ? { name: c, ok: true, reason: `${pkg} native binding` }
+        : { name: c, ok: false, reason: `${pkg}: tf.setBackend("tensorflow") returned false` };
+    }
+    if (c === "wasm") {
+      try {
+        await import("@tensorflow/tfjs-backend-wasm");
+      } catch (err) {
+        return {
+          name: c,
+          ok: false,
+          reason: `@tensorflow/tfjs-backend-wasm could not be imported: ${message(err)}`,
+        };
+      }
+      const ok = await tf.setBackend("wasm");
+      if (!ok)
+        return { name: c, ok: false, reason: 'tf.setBackend("wasm") returned false (binary failed to load)' };
+      registerWasmKernels();
+      const simd = tf.env().getBool("WASM_HAS_SIMD_SUPPORT");
+      return { name: c, ok: true, reason: `XNNPACK wasm binary${simd ? " with SIMD" : ""}, 1 thread` };
+    }
+    const ok = await tf.setBackend("cpu");
+    return ok
+      ? { name: c, ok: true, reason: "pure-JavaScript kernels (slowest)" }
+      : { name: c, ok: false, reason: 'tf.setBackend("cpu") returned false' };
+  } catch (err) {
+    return { name: c, ok: false, reason: message(err) };
+  }
+}
+
+function normalise(choice: string): Candidate | "auto" {
+  const c = choice.trim().toLowerCase();
+  if (c === "" || c === "auto") return "auto";
+  if (c === "node" || c === "tfjs-node") return "tensorflow";
+  if (c === "gpu" || c === "node-gpu" || c === "tfjs-node-gpu") return "tensorflow-gpu";
+  if ((ORDER as readonly string[]).includes(c)) return c as Candidate;
+  throw new QnetBackendError(
+    `Unknown backend ${JSON.stringify(choice)}: expected one of auto, tensorflow-gpu, tensorflow, wasm, cpu ` +
+      "(e.g. DQNLM_BACKEND=wasm).",
+    "backend",
+  );
+}
+
+/**
+ * Starts the best available backend (or the requested one) and reports why. The choice comes from
+ * `opts.backend`, else the `DQNLM_BACKEND` environment variable, else auto-detection. An explicit choice
+ * that cannot start falls back along the auto order (tensorflow-gpu → tensorflow → wasm → cpu), unless
+ * `strict` is set.
+ */
+export async function selectBackend(opts: SelectBackendOptions = {}): Promise<BackendReport> {
+  const requested = normalise(opts.backend ?? process.env.DQNLM_BACKEND ?? "auto");
+  const tried: BackendAttempt[] = [];
+  if (requested !== "auto") {
+    const a = await tryStart(requested);
+    tried.push(a);
+    if (a.ok)
+      return { name: tf.getBackend() as BackendName, reason: `requested ${requested}: ${a.reason}`, tried };
+    if (opts.strict) {
+      throw new QnetBackendError(
+        `Backend ${requested} was requested but could not start: ${a.reason}. ` +
+          "Install it, or drop `strict` / DQNLM_BACKEND to fall back automatically.",
+        "backend",
+      );
+    }
+  }
+  for (const c of ORDER) {
+    if (c === requested) continue;
+    const a = await tryStart(c);
+    tried.push(a);
+    if (a.ok) {
+      const why =
+        requested === "auto"
+          ? `auto-detected: ${a.reason}`
+          : `fell back to ${c} because ${requested} failed (${tried[0]?.reason}): ${a.reason}`;
+      return { name: tf.getBackend() as BackendName, reason: why, tried };
+    }
+  }
+  throw new QnetBackendError(
+    `No TensorFlow.js backend could start: ${tried.map((t) => `${t.name}: ${t.reason}`).join("; ")}`,
+    "backend",
+  );
+}
+
+/** The report of {@link doctor}: the selection plus versions. */
+export interface DoctorReport extends BackendReport {
+  /** Versions of the tfjs packages in use. */
+  versions: Record<string, string>;
+  /** Node version and CPU count. */
+  platform: { node: string; cpus: number };
+}
+
+/**
+ * Selects a backend like {@link selectBackend} and additionally probes every other candidate so the report
+ * says why each one is not used. Leaves the selected backend active.
+ */
+export async function doctor(opts: SelectBackendOptions = {}): Promise<DoctorReport> {
+  const report = await selectBackend(opts);
+  const seen = new Set(report.tried.map((t) => t.name));
+  const chosen = report.tried.find((t) => t.ok)?.name;
+  for (const c of ORDER) {
+    if (seen.has(c)) continue;
+    const a = await tryStart(c);
+    report.tried.push({ ...a, reason: a.ok ? `available, not selected (${a.reason})` : a.reason });
+  }
+  // Probing switched backends; switch back to the selected one.
+  await tf.setBackend(report.name);
+  const os = await import("node:os");
+  return {
+    ...report,
+    tried: ORDER.map((c) => report.tried.find((t) => t.name === c)).filter(
+      (t): t is BackendAttempt => t !== undefined,
+    ),
+    reason: chosen ? report.reason : report.reason,
+    versions: { ...tf.version },
+    platform: { node: process.version, cpus: os.cpus().length },
+  };
+}
+
+interface WasmTensorData {
+  shape: number[];
+  dtype: tf.DataType;
+  dataId: object;
+}
+interface WasmBackendLike {
+  typedArrayFromHeap(t: WasmTensorData): Float32Array | Int32Array | Uint8Array;
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+}
+
+/**
+ * The wasm backend lacks `UnsortedSegmentSum`, the gradient of `gather` (embedding lookup). This registers
+ * a JavaScript kernel that scatter-adds directly in the wasm heap: O(N·d), negligible next to the matmuls.
+ */
+export function registerWasmKernels(): void {
+  if (tf.getKernel("UnsortedSegmentSum", "wasm")) return;
+  tf.registerKernel({
+    kernelName: "UnsortedSegmentSum",
+    backendName: "wasm",
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const b = backend as unknown as WasmBackendLike;
+      const x = inputs.x as WasmTensorData;
+      const seg = inputs.segmentIds as WasmTensorData;
+      const numSegments = (attrs as { numSegments: number }).numSegments;
+      if (x.dtype !== "float32")
+        throw new Error(`UnsortedSegmentSum(wasm, qnet): float32 only, got ${x.dtype}`);
+      const inner = x.shape.slice(1).reduce((p, q) => p * q, 1);
+      const out = b.makeOutput([numSegments, ...x.shape.slice(1)], "float32");
+      // Views are taken after makeOutput: allocation may grow (and detach) the wasm heap.
+      const xv = b.typedArrayFromHeap(x) as Float32Array;
+      const sv = b.typedArrayFromHeap(seg);
+      const ov = b.typedArrayFromHeap(out as WasmTensorData) as Float32Array;
+      ov.fill(0);
+      const n = sv.length;
+      for (let i = 0; i < n; i++) {
+        const s = sv[i] as number;
+        if (s < 0 || s >= numSegments) continue;
+        const o = s * inner;
+        const xo = i * inner;
+        for (let j = 0; j < inner; j++) ov[o + j] = (ov[o + j] as number) + (xv[xo + j] as number);
+      }
+      return out;
+    },
+  });
+}
