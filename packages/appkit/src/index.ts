@@ -1,5 +1,19 @@
+export type { OptionKind, OptionSpec, ParsedOptions } from "./cli/options.js";
+export { deepMerge, formatOptionsHelp, parseOptions, parseSet } from "./cli/options.js";
+export type { CliCommand, CliIo, TaskCliSpec } from "./cli/run.js";
+export { EXIT_CODES, exitCodeFor, generationOptionSpecs, runTaskCli, withDefaults } from "./cli/run.js";
+export {
+  COMMON_OPTIONS,
+  DATA_OPTIONS,
+  EXPERIMENT_OPTIONS,
+  MODEL_OPTIONS,
+  MODEL_USE_OPTIONS,
+  TRAIN_OPTIONS,
+} from "./cli/specs.js";
 export type { DelimitedOptions, DelimitedRow } from "./data/csv.js";
 export { parseDelimited } from "./data/csv.js";
+export type { DemoSizes, DemoSplitOptions } from "./data/demo.js";
+export { buildDemoSplits, pick } from "./data/demo.js";
 export type { HubDataset, HubDatasetOptions } from "./data/hub.js";
 export { downloadHubDataset, groupParquetBySplit, isHubDatasetId } from "./data/hub.js";
 export type {
@@ -41,3 +55,6 @@ export type {
 export { formatDuration, renderAggregateTable, renderReport } from "./run/report.js";
 export type { MeanStd } from "./run/stats.js";
 export { formatMeanStd, meanStd } from "./run/stats.js";
+export type { GenerationTask, MetricScore, OptionValues, TaskReward } from "./task.js";
+export type { TaskData } from "./task-data.js";
+export { loadTaskData, resolveFields } from "./task-data.js";
