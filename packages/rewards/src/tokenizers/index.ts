@@ -7,8 +7,8 @@
  * tokens of a line are the tokens of `line[0:a]` followed by the tokens of `line[a:]` tokenized "after a space"
  * (the `13a` exception: `\n` is not a safe separator, since `-\n` joins words). The incremental scorers rely on this.
  */
-import { RewardsOptionError } from "../errors.js";
-import { isPyWhitespace, pyLstrip, pySplit } from "./python.js";
+import { RewardsInputError, RewardsOptionError } from "../errors.js";
+import { isPyWhitespace, pyLower, pyLstrip, pyRstrip, pySplit } from "./python.js";
 import { tokenize13a } from "./tokenizer-13a-fast.js";
 import { tokenizeChar } from "./tokenizer-char.js";
 import { tokenizeIntl } from "./tokenizer-intl.js";
@@ -101,4 +101,20 @@ export function getBleuTokenizer(name: unknown, field = "tokenize"): BleuTokeniz
     `unknown BLEU tokenizer ${JSON.stringify(name)}; expected one of ${BLEU_TOKENIZERS.map((t) => `"${t}"`).join(", ")} ` +
       `(sacreBLEU's ja-mecab, ko-mecab and spm are not available). Example: { ${field}: "13a" }.`,
   );
+}
+
+/**
+ * The tokens BLEU sees for `text`: sacreBLEU's `_preprocess_segment` (optional `str.lower()`, `rstrip()`, the
+ * tokenizer) followed by `.split()`.
+ *
+ * @param opts.tokenize tokenizer name. @default "13a"
+ * @param opts.lowercase lowercase first. @default false
+ * @example bleuTokenize("Hello, world!") // ["Hello", ",", "world", "!"]
+ */
+export function bleuTokenize(text: string, opts: { tokenize?: BleuTokenizerName; lowercase?: boolean } = {}): string[] {
+  if (typeof text !== "string") {
+    throw new RewardsInputError("text", `bleuTokenize: expected \`text\` to be a string, received ${typeof text}.`);
+  }
+  const tok = getBleuTokenizer(opts.tokenize ?? "13a");
+  return tok.line(pyRstrip(opts.lowercase === true ? pyLower(text) : text));
 }

@@ -1,0 +1,229 @@
+/**
+ * Incremental BLEU and chrF: score a hypothesis that grows one piece (model token, text fragment) at a time,
+ * returning after every piece exactly what `sentenceBleu` / `sentenceChrf` return for the text so far, without
+ * rescoring from scratch.
+ *
+ * How: the reference side is preprocessed once. The hypothesis is split at its last *separator* (a whitespace
+ * character at which the tokenizer's output can be cut, see `tokenizers/index.ts`): the tokens before it can no
+ * longer change, whatever is appended. On each push only the text after the previous cut — usually one or two
+ * words — is lowercased and tokenized again; its tokens are compared with the previous tail's, the n-grams of the
+ * tokens that changed are removed and the new ones added (`NgramStack`: ≤ maxOrder n-gram updates per token), and
+ * the score is recomputed from the integer statistics with the same arithmetic as the batch scorers.
+ * Lowercasing is also separable at whitespace: the only context-dependent mapping (final sigma) never looks
+ * across a whitespace character, since whitespace is neither cased nor case-ignorable.
+ */
+import {
+  type BleuOptions,
+  BleuHypState,
+  BleuReferenceSet,
+  bleuTokens,
+  closestRefLen,
+  computeBleu,
+  resolveBleuOptions,
+} from "./bleu.js";
+import { checkRefList } from "./bleu-validate.js";
+import {
+  type ChrfOptions,
+  ChrfHypState,
+  ChrfReferenceSet,
+  chrfChars,
+  chrfWords,
+  type ChrfStreamHyp,
+  resolveChrfOptions,
+} from "./chrf.js";
+import { RewardsInputError } from "./errors.js";
+import type { IncrementalScorer } from "./reward.js";
+import { isPyWhitespace, pyLower, pyRstrip } from "./tokenizers/python.js";
+
+/**
+ * Tracks the growing text and where its unstable tail starts. `cut` returns the text since the previous cut
+ * split at the new cut: `[stablePart, tail]`, where `stablePart` ends with a separator and will never be
+ * re-tokenized again, and `tail` starts right after the new cut (or is everything since the previous one).
+ */
+class TailTracker {
+  raw = "";
+  /** Index in `raw` where the unstable tail starts. */
+  anchor = 0;
+  readonly #isSeparator: (c: number) => boolean;
+
+  constructor(isSeparator: (c: number) => boolean) {
+    this.#isSeparator = isSeparator;
+  }
+
+  /** Appends `piece` and returns the new cut position (≥ `anchor`): just after the separator that precedes the last word. */
+  append(piece: string): number {
+    this.raw += piece;
+    const raw = this.raw;
+    let e = raw.length - 1;
+    while (e >= this.anchor && isPyWhitespace(raw.charCodeAt(e))) e--;
+    for (let i = e - 1; i >= this.anchor; i--) {
+      if (this.#isSeparator(raw.charCodeAt(i))) return i + 1;
+    }
+    return this.anchor;
+  }
+
+  /** True when `raw[0:pos]` contains a non-whitespace character. */
+  contentBefore(pos: number): boolean {
+    for (let i = 0; i < pos; i++) if (!isPyWhitespace(this.raw.charCodeAt(i))) return true;
+    return false;
+  }
+
+  reset(): void {
+    this.raw = "";
+    this.anchor = 0;
+  }
+}
+
+/**
+ * Replaces the stack's entries from `stable` on by `next` (symbol ids), popping only what differs.
+ * `pushFn` / `popFn` keep the metric's statistics in step.
+ */
+function replaceTail(
+  length: () => number,
+  symAt: (pos: number) => number,
+  stable: number,
+  next: ArrayLike<number>,
+  push: (sym: number) => void,
+  pop: () => void,
+): void {
+  const len = length();
+  let k = 0;
+  while (k < next.length && stable + k < len && symAt(stable + k) === (next[k] as number)) k++;
+  for (let i = len; i > stable + k; i--) pop();
+  for (let i = k; i < next.length; i++) push(next[i] as number);
+}
+
+/**
+ * An incremental sentence-BLEU scorer (0–100 scale, like {@link sentenceBleu}).
+ *
+ * @param refs the references (at least one).
+ * @param opts BLEU options, with sentence-level defaults (`effectiveOrder: true`).
+ * @example
+ * const s = bleuIncremental(["the cat sat on the mat"]);
+ * for (const piece of ["the", " cat", " sat"]) s.push(piece); // === sentenceBleu("the cat sat", refs).score
+ */
+export function bleuIncremental(refs: readonly string[], opts?: BleuOptions): IncrementalScorer {
+  const o = resolveBleuOptions(opts, true, "bleuIncremental");
+  checkRefList(refs, "refs", "bleuIncremental");
+  const refSet = new BleuReferenceSet(
+    refs.map((r) => bleuTokens(o, r)),
+    o.maxNgramOrder,
+  );
+  const state = new BleuHypState(refSet);
+  const tok = o.tokenizer;
+  const tracker = new TailTracker((c) => tok.isSeparator(c));
+  let stable = 0;
+  const totals = new Float64Array(o.maxNgramOrder);
+  const prep = (s: string): string => (o.lowercase ? pyLower(s) : s);
+  const afterSep = (pos: number): boolean => (tok.stripsLeft ? tracker.contentBefore(pos) : pos > 0);
+
+  const compute = (): number => {
+    const len = state.stack.length;
+    for (let n = 1; n <= o.maxNgramOrder; n++) totals[n - 1] = Math.max(0, len - n + 1);
+    return computeBleu(state.correct, totals, len, closestRefLen(len, refSet.refLens), o).score;
+  };
+  let score = compute();
+  const push = (sym: number): void => state.push(sym);
+  const pop = (): void => state.pop();
+  const length = (): number => state.stack.length;
+  const symAt = (p: number): number => state.stack.symAt(p);
+
+  return {
+    push(piece: string): number {
+      if (typeof piece !== "string") {
+        throw new RewardsInputError("piece", `bleuIncremental.push: expected a string piece, received ${typeof piece}.`);
+      }
+      if (piece.length === 0) return score;
+      const oldAnchor = tracker.anchor;
+      const cut = tracker.append(piece);
+      const raw = tracker.raw;
+      const stablePart = cut > oldAnchor ? tok.tail(prep(raw.slice(oldAnchor, cut)), afterSep(oldAnchor)) : [];
+      const tail = tok.tail(pyRstrip(prep(raw.slice(cut))), afterSep(cut));
+      const syms = new Int32Array(stablePart.length + tail.length);
+      let j = 0;
+      for (const t of stablePart) syms[j++] = refSet.vocab.lookup(t);
+      for (const t of tail) syms[j++] = refSet.vocab.lookup(t);
+      replaceTail(length, symAt, stable, syms, push, pop);
+      stable += stablePart.length;
+      tracker.anchor = cut;
+      score = compute();
+      return score;
+    },
+    reset(): void {
+      state.clear();
+      tracker.reset();
+      stable = 0;
+      score = compute();
+    },
+    get score(): number {
+      return score;
+    },
+  };
+}
+
+/**
+ * An incremental sentence-chrF / chrF++ scorer (0–100 scale, like {@link sentenceChrf}).
+ *
+ * @param refs the references (at least one; the best-scoring one counts, as in sacreBLEU).
+ * @param opts chrF options (`wordOrder: 2` for chrF++).
+ */
+export function chrfIncremental(refs: readonly string[], opts?: ChrfOptions): IncrementalScorer {
+  const o = resolveChrfOptions(opts, "chrfIncremental");
+  checkRefList(refs, "refs", "chrfIncremental");
+  const state = new ChrfHypState(o, new ChrfReferenceSet(o, refs));
+  const tracker = new TailTracker(isPyWhitespace);
+  const best = new Float64Array(3 * (o.charOrder + o.wordOrder));
+  let stableChars = 0;
+  let stableWords = 0;
+  const prep = (s: string): string => (o.lowercase ? pyLower(s) : s);
+  const compute = (): number => Math.max(0, state.bestStats(best));
+  let score = compute();
+
+  const update = <K extends string | number>(stream: ChrfStreamHyp<K>, stable: number, next: readonly K[]): void => {
+    const syms = Int32Array.from(next, (k) => stream.sym(k));
+    replaceTail(
+      () => stream.stack.length,
+      (p) => stream.stack.symAt(p),
+      stable,
+      syms,
+      (s) => stream.push(s),
+      () => stream.pop(),
+    );
+  };
+
+  return {
+    push(piece: string): number {
+      if (typeof piece !== "string") {
+        throw new RewardsInputError("piece", `chrfIncremental.push: expected a string piece, received ${typeof piece}.`);
+      }
+      if (piece.length === 0) return score;
+      const oldAnchor = tracker.anchor;
+      const cut = tracker.append(piece);
+      const raw = tracker.raw;
+      const a = prep(raw.slice(oldAnchor, cut));
+      const b = prep(raw.slice(cut));
+      const charsA = chrfChars(a, o.whitespace);
+      update(state.chars, stableChars, charsA.concat(chrfChars(b, o.whitespace)));
+      stableChars += charsA.length;
+      if (o.wordOrder > 0) {
+        const wordsA = chrfWords(a);
+        update(state.words, stableWords, wordsA.concat(chrfWords(b)));
+        stableWords += wordsA.length;
+      }
+      tracker.anchor = cut;
+      score = compute();
+      return score;
+    },
+    reset(): void {
+      while (state.chars.stack.length > 0) state.chars.pop();
+      while (state.words.stack.length > 0) state.words.pop();
+      tracker.reset();
+      stableChars = 0;
+      stableWords = 0;
+      score = compute();
+    },
+    get score(): number {
+      return score;
+    },
+  };
+}
