@@ -8,8 +8,8 @@
 
 import { RewardsOptionError } from "./errors.js";
 import { PorterStemmer } from "./porter.js";
-import { pyLower } from "./python-str.js";
 import { boolOption, checkOptions, checkString, toStringList } from "./reward-validate.js";
+import { pyLower } from "./tokenizers/python.js";
 
 /** The rouge-score version this module reproduces. */
 export const ROUGE_SCORE_VERSION = "0.1.2";

@@ -7,8 +7,8 @@
  */
 
 import { RewardsInputError } from "./errors.js";
-import { pyLower, pySplit } from "./python-str.js";
 import { checkString, checkStringList, toStringList } from "./reward-validate.js";
+import { pyLower, pySplit } from "./tokenizers/python.js";
 
 /** SQuAD scores. {@link squad} returns them on 0–1, {@link squadCorpus} on 0–100 like the official script. */
 export interface SquadResult {

@@ -6,8 +6,8 @@
  */
 
 import { RewardsInputError } from "./errors.js";
-import { pyLower, pyRstrip, pySplit } from "./python-str.js";
 import { boolOption, checkOptions, checkString, checkStringList, toStringList } from "./reward-validate.js";
+import { pyLower, pyRstrip, pySplit } from "./tokenizers/python.js";
 
 // Tercom-inspired limits (lib_ter.py).
 const MAX_SHIFT_SIZE = 10;
