@@ -15,7 +15,17 @@ export { distinctN, repetitionRate } from "./dialogue.js";
 export type { PorterMode } from "./porter.js";
 export { PorterStemmer } from "./porter.js";
 export type { IncrementalScorer, Reward, RougeRewardOptions } from "./reward.js";
-export { clip, rougeReward, scale, squadEmReward, squadF1Reward, terReward, weightedSum } from "./reward.js";
+export {
+  bleuReward,
+  chrfReward,
+  clip,
+  rougeReward,
+  scale,
+  squadEmReward,
+  squadF1Reward,
+  terReward,
+  weightedSum,
+} from "./reward.js";
 export type { DefaultRougeType, RougeOptions, RougeScore, RougeType } from "./rouge.js";
 export { isRougeType, ROUGE_SCORE_VERSION, rouge, rougeSignature, rougeTokenize } from "./rouge.js";
 export type {

@@ -2,6 +2,8 @@ import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { RewardsInputError, RewardsOptionError } from "./errors.js";
 import {
+  bleuReward,
+  chrfReward,
   clip,
   normalizeAnswer,
   prefixScores,
@@ -9,6 +11,8 @@ import {
   rouge,
   rougeReward,
   scale,
+  sentenceBleu,
+  sentenceChrf,
   sentenceTer,
   squad,
   squadEmReward,
@@ -20,6 +24,38 @@ import {
 const REF = ["the cat sat on the mat"];
 
 describe("built-in rewards", () => {
+  test("bleuReward = sentenceBleu / 100 (exp smoothing, effective order); chrfReward = sentenceChrf / 100", () => {
+    // sacreBLEU gives 100.00000000000004 here (exp of a mean of logs); the reward is capped at 1
+    expect(sentenceBleu("the the", ["the the"]).score).toBeGreaterThan(100);
+    expect(bleuReward().score("the the", ["the the"])).toBe(1);
+    const hyp = "the cat sat on a mat";
+    expect(bleuReward().score(hyp, REF)).toBe(sentenceBleu(hyp, REF).score / 100);
+    expect(bleuReward({ tokenize: "char" }).score(hyp, REF)).toBe(
+      sentenceBleu(hyp, REF, { tokenize: "char" }).score / 100,
+    );
+    expect(bleuReward().config.signature).toBe("case:mixed|eff:yes|tok:13a|smooth:exp|version:2.6.0");
+    expect(chrfReward().score(hyp, REF)).toBe(sentenceChrf(hyp, REF).score / 100);
+    const pp = chrfReward({ wordOrder: 2 });
+    expect(pp.name).toBe("chrf++");
+    expect(pp.score(hyp, REF)).toBe(sentenceChrf(hyp, REF, { wordOrder: 2 }).score / 100);
+    expect(() => bleuReward({ smooth: "exp" } as never)).toThrow(RewardsOptionError);
+  });
+
+  test("bleuReward and chrfReward are incremental, exactly equal to rescoring on every prefix", () => {
+    const words = "The cat , sat on the mat ; the dogs ran .".split(" ");
+    const prefixes = words.map((_, i) => words.slice(0, i).join(" "));
+    for (const r of [
+      bleuReward(),
+      bleuReward({ lowercase: true, tokenize: "intl" }),
+      chrfReward(),
+      chrfReward({ wordOrder: 2 }),
+    ]) {
+      expect(typeof r.incremental).toBe("function");
+      const m = prefixScores(r, prefixes, REF);
+      for (const [t, p] of prefixes.entries()) expect(m[t]).toBe(r.score(p, REF));
+    }
+  });
+
   test("rougeReward = rouge(...)[type][measure]", () => {
     const hyp = "the cat was on a mat";
     expect(rougeReward().score(hyp, REF)).toBe(rouge(hyp, REF).rougeL.fmeasure);
@@ -162,6 +198,9 @@ describe("reward properties", () => {
   const vocab = fc.constantFrom("the", "cat", "sat", "on", "mat", "a", "dogs", "Mat.");
   const text = fc.array(vocab, { minLength: 2, maxLength: 12 }).map((w) => w.join(" "));
   const rewards: Reward[] = [
+    bleuReward(),
+    chrfReward(),
+    chrfReward({ wordOrder: 2 }),
     rougeReward(),
     rougeReward({ type: "rouge1", measure: "precision" }),
     rougeReward({ type: "rouge2", useStemmer: true }),

@@ -6,7 +6,10 @@
  * path for per-step rewards that scores a growing hypothesis piece by piece. Any object with this shape works
  * with {@link prefixScores} and the trainer, so custom rewards need no base class.
  */
+import { type BleuOptions, sentenceBleu } from "./bleu.js";
+import { type ChrfOptions, sentenceChrf } from "./chrf.js";
 import { RewardsOptionError } from "./errors.js";
+import { bleuIncremental, chrfIncremental } from "./incremental.js";
 import { checkOptions, checkString, choiceOption, toStringList } from "./reward-validate.js";
 import { isRougeType, type RougeType, rouge, rougeSignature } from "./rouge.js";
 import { type RougeMeasure, rougeLIncremental, rougeNIncremental } from "./rouge-incremental.js";
@@ -46,6 +49,51 @@ function checkScoreArgs(hyp: unknown, refs: unknown, name: string): readonly str
 
 // ---------------------------------------------------------------------------------------------------------------
 // Built-in rewards
+
+/** A 0–100 metric value on the 0–1 reward scale, capped at 1 against floating-point overshoot. */
+function toUnit(x: number): number {
+  return Math.min(x / 100, 1);
+}
+
+/** An incremental scorer on another scale: `f(inner.score)`. */
+function mappedScorer(inner: IncrementalScorer, f: (x: number) => number): IncrementalScorer {
+  return combinedScorer([inner], (s) => f(s[0]!));
+}
+
+/**
+ * Sentence BLEU / 100 as a reward (0–1), as `sacrebleu.sentence_bleu`: 13a tokenizer, `exp` smoothing,
+ * effective order (all {@link BleuOptions} can be overridden). Capped at 1: sacreBLEU's exp-of-mean-log arithmetic
+ * returns e.g. 100.00000000000004 for "the the" against itself. Incremental, exactly equal to rescoring.
+ */
+export function bleuReward(opts?: BleuOptions): Reward {
+  // scoring once validates the options up front and yields the signature
+  const signature = sentenceBleu("", [""], opts).signature.replace(/^nrefs:\d+\|/, "");
+  return {
+    name: "bleu",
+    config: { metric: "bleu", ...opts, signature },
+    score(hyp, refs) {
+      return toUnit(sentenceBleu(hyp, checkScoreArgs(hyp, refs, "bleu"), opts).score);
+    },
+    incremental: (refs) => mappedScorer(bleuIncremental(refs, opts), toUnit),
+  };
+}
+
+/**
+ * Sentence chrF / 100 as a reward (0–1, capped at 1 like {@link bleuReward}); `{ wordOrder: 2 }` gives
+ * chrF++. Incremental, exactly equal to rescoring.
+ */
+export function chrfReward(opts?: ChrfOptions): Reward {
+  const signature = sentenceChrf("", [""], opts).signature.replace(/^nrefs:\d+\|/, "");
+  const name = opts?.wordOrder !== undefined && opts.wordOrder > 0 ? "chrf++" : "chrf";
+  return {
+    name,
+    config: { metric: "chrf", ...opts, signature },
+    score(hyp, refs) {
+      return toUnit(sentenceChrf(hyp, checkScoreArgs(hyp, refs, name), opts).score);
+    },
+    incremental: (refs) => mappedScorer(chrfIncremental(refs, opts), toUnit),
+  };
+}
 
 /** Options of {@link rougeReward}. */
 export interface RougeRewardOptions {
@@ -255,7 +303,7 @@ function mapReward(
     },
   };
   if (typeof inner.incremental === "function") {
-    return { ...reward, incremental: (refs) => combinedScorer([inner.incremental!(refs)], (s) => f(s[0]!)) };
+    return { ...reward, incremental: (refs) => mappedScorer(inner.incremental!(refs), f) };
   }
   return reward;
 }
