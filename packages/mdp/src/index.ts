@@ -1,1 +1,16 @@
-export {};
+export type { MdpErrorCode } from "./errors.js";
+export { MdpError } from "./errors.js";
+export type {
+  BatchStepResult,
+  EpisodeContext,
+  EpisodeRewardFn,
+  StepContext,
+  StepResult,
+  StepRewardFn,
+  TokenMDPOptions,
+} from "./token-mdp.js";
+export { BatchTokenMDP, TokenMDP } from "./token-mdp.js";
+export type { HFTokenizerOptions, Tokenizer, TokenizerConfigJson, TokenizerJson } from "./tokenizer.js";
+export { HFTokenizer, loadTokenizer } from "./tokenizer.js";
+export type { TrainTokenizerOptions } from "./train-tokenizer.js";
+export { trainTokenizer } from "./train-tokenizer.js";
