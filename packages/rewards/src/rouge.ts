@@ -80,7 +80,9 @@ const VALID_TOKEN_RE = /^[a-z0-9]+$/;
  * @internal
  */
 export function finishRougeToken(run: string, useStemmer: boolean): string | null {
-  const t = useStemmer && run.length > 3 ? stemCached(run) : run;
+  // an unstemmed run is valid by construction (non-empty, [a-z0-9] only)
+  if (!useStemmer || run.length <= 3) return run;
+  const t = stemCached(run);
   return VALID_TOKEN_RE.test(t) ? t : null;
 }
 
@@ -163,8 +165,8 @@ function intern(seqs: readonly (readonly string[])[]): Int32Array[] {
   });
 }
 
-/** Length of the longest common subsequence, in O(|b|) memory. */
-export function lcsLength(a: ArrayLike<number>, b: ArrayLike<number>): number {
+/** Length of the longest common subsequence (elements compared with `===`), in O(|b|) memory. */
+export function lcsLength<T>(a: ArrayLike<T>, b: ArrayLike<T>): number {
   const m = b.length;
   let prev = new Int32Array(m + 1);
   let cur = new Int32Array(m + 1);
@@ -183,8 +185,8 @@ export function lcsLength(a: ArrayLike<number>, b: ArrayLike<number>): number {
 /** rouge-score's `_score_lcs`. */
 function scoreLcs(target: readonly string[], prediction: readonly string[]): RougeScore {
   if (target.length === 0 || prediction.length === 0) return ZERO;
-  const [t, p] = intern([target, prediction]) as [Int32Array, Int32Array];
-  const lcs = lcsLength(t, p);
+  // tokens are short strings: comparing them directly is cheaper than interning both sides first
+  const lcs = lcsLength(target, prediction);
   const precision = lcs / prediction.length;
   const recall = lcs / target.length;
   return { precision, recall, fmeasure: fmeasure(precision, recall) };
