@@ -17,7 +17,7 @@ export interface GPT2Config {
   /** Number of attention heads (must divide nEmbd). */
   nHead: number;
   /** LayerNorm epsilon. @default 1e-5 */
-  layerNormEpsilon: number;
+  layerNormEpsilon?: number;
   /** MLP hidden width. @default 4 * nEmbd */
   nInner?: number;
   /** Q-head tied to the token embedding (the LM head of GPT-2). @default true */

@@ -10,6 +10,7 @@ import { Rng } from "@dqnlm/core";
 import * as tf from "@tensorflow/tfjs";
 import { type GPT2Config, type ResolvedGPT2Config, resolveConfig } from "./config.js";
 import { QnetCheckpointError, QnetInputError, QnetStateError } from "./errors.js";
+import { type PretrainedOptions, readHFFolder, resolvePretrained, writeHFFolder } from "./hf.js";
 import { causalAttention, gelu, layerNorm, linear } from "./ops.js";
 
 /** Normalises a Hugging Face tensor name to its `transformer.`-prefixed form. */
@@ -199,6 +200,30 @@ export class QNetwork {
     } finally {
       tf.dispose([...m.values()]);
     }
+  }
+
+  /**
+   * Loads a Hugging Face GPT-2 folder (`config.json` + `model.safetensors`; names with or without the
+   * `transformer.` prefix; F32/F16/BF16). `overrides` change config fields: `{ dueling: true }` adds a value
+   * head initialised to zero, so Q starts as the centred LM logits.
+   */
+  static load(dir: string, overrides: Partial<GPT2Config> = {}): QNetwork {
+    const f = readHFFolder(dir, overrides);
+    if (f.config.dueling) {
+      if (!f.weights.has("value_head.weight"))
+        f.weights.set("value_head.weight", new Float32Array(f.config.nEmbd));
+      if (!f.weights.has("value_head.bias")) f.weights.set("value_head.bias", new Float32Array(1));
+    }
+    return QNetwork.fromArrays(f.config, f.weights);
+  }
+
+  /**
+   * The method's "online net from the LLM" step: loads a local folder, or downloads `dirOrHubId` (e.g.
+   * `openai-community/gpt2`) from the Hugging Face hub into a local cache first. The Q-head is the LM head.
+   */
+  static async fromPretrained(dirOrHubId: string, opts: PretrainedOptions = {}): Promise<QNetwork> {
+    const dir = await resolvePretrained(dirOrHubId, opts);
+    return QNetwork.load(dir, opts.overrides);
   }
 
   /**
@@ -452,6 +477,14 @@ export class QNetwork {
       out.set(n, { shape: [...v.shape], data: (await v.data()) as Float32Array });
     }
     return out;
+  }
+
+  /**
+   * Saves `config.json` + `model.safetensors` (F32, HF GPT2LMHeadModel names, each file written atomically)
+   * into `dir`; `QNetwork.load` and `transformers`' `GPT2LMHeadModel.from_pretrained` read it back.
+   */
+  async save(dir: string): Promise<void> {
+    writeHFFolder(dir, this.config, await this.getWeights());
   }
 
   /**

@@ -1,0 +1,19 @@
+/**
+ * `dqnlm-doctor`: prints which TensorFlow.js backend qnet runs on and why the others are not used.
+ * Usage: dqnlm-doctor [--backend auto|tensorflow-gpu|tensorflow|wasm|cpu] [--json]
+ */
+import { doctor } from "./backend.js";
+
+const args = process.argv.slice(2);
+const i = args.indexOf("--backend");
+const backend = i >= 0 ? args[i + 1] : undefined;
+const report = await doctor(backend ? { backend: backend as "auto" } : {});
+if (args.includes("--json")) {
+  console.log(JSON.stringify(report, null, 2));
+} else {
+  console.log(`backend: ${report.name} — ${report.reason}`);
+  for (const t of report.tried) console.log(`  ${t.ok ? "ok  " : "no  "} ${t.name.padEnd(15)} ${t.reason}`);
+  console.log(
+    `tfjs ${report.versions["tfjs-core"] ?? "?"}, node ${report.platform.node}, ${report.platform.cpus} CPUs`,
+  );
+}
