@@ -31,13 +31,23 @@ export function checkOptionKeys(opts: unknown, allowed: readonly string[], fn: s
 export function boolOpt(v: unknown, field: string, fn: string, dflt: boolean): boolean {
   if (v === undefined) return dflt;
   if (typeof v !== "boolean") {
-    throw new RewardsOptionError(field, `${fn}: option \`${field}\` must be true or false, received ${describe(v)}.`);
+    throw new RewardsOptionError(
+      field,
+      `${fn}: option \`${field}\` must be true or false, received ${describe(v)}.`,
+    );
   }
   return v;
 }
 
 /** An integer option in [min, max] (`dflt` when undefined). */
-export function intOpt(v: unknown, field: string, fn: string, dflt: number, min: number, max: number): number {
+export function intOpt(
+  v: unknown,
+  field: string,
+  fn: string,
+  dflt: number,
+  min: number,
+  max: number,
+): number {
   if (v === undefined) return dflt;
   if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) {
     throw new RewardsOptionError(
@@ -50,7 +60,13 @@ export function intOpt(v: unknown, field: string, fn: string, dflt: number, min:
 }
 
 /** A finite number option ≥ `min` (`dflt` when undefined; `null` allowed when `dflt` is null). */
-export function numberOpt<D extends number | null>(v: unknown, field: string, fn: string, dflt: D, min: number): number | D {
+export function numberOpt<D extends number | null>(
+  v: unknown,
+  field: string,
+  fn: string,
+  dflt: D,
+  min: number,
+): number | D {
   if (v === undefined || (v === null && dflt === null)) return dflt;
   if (typeof v !== "number" || !Number.isFinite(v) || v < min) {
     throw new RewardsOptionError(
@@ -63,7 +79,13 @@ export function numberOpt<D extends number | null>(v: unknown, field: string, fn
 }
 
 /** A string option that must be one of `choices`. */
-export function choiceOpt<T extends string>(v: unknown, field: string, fn: string, choices: readonly T[], dflt: T): T {
+export function choiceOpt<T extends string>(
+  v: unknown,
+  field: string,
+  fn: string,
+  choices: readonly T[],
+  dflt: T,
+): T {
   if (v === undefined) return dflt;
   if (typeof v !== "string" || !(choices as readonly string[]).includes(v)) {
     throw new RewardsOptionError(
@@ -77,7 +99,10 @@ export function choiceOpt<T extends string>(v: unknown, field: string, fn: strin
 /** Throws unless `v` is a string. */
 export function checkString(v: unknown, field: string, fn: string): asserts v is string {
   if (typeof v !== "string") {
-    throw new RewardsInputError(field, `${fn}: expected \`${field}\` to be a string, received ${describe(v)}.`);
+    throw new RewardsInputError(
+      field,
+      `${fn}: expected \`${field}\` to be a string, received ${describe(v)}.`,
+    );
   }
 }
 
@@ -100,13 +125,12 @@ export function checkRefList(v: unknown, field: string, fn: string): asserts v i
 }
 
 /** Checks the corpus-level `hyps` / `refs` pair: strings, per-hypothesis reference lists, equal lengths. */
-export function checkCorpus(
-  hyps: unknown,
-  refs: unknown,
-  fn: string,
-): asserts hyps is readonly string[] {
+export function checkCorpus(hyps: unknown, refs: unknown, fn: string): asserts hyps is readonly string[] {
   if (!Array.isArray(hyps)) {
-    throw new RewardsInputError("hyps", `${fn}: expected \`hyps\` to be an array of strings, received ${describe(hyps)}.`);
+    throw new RewardsInputError(
+      "hyps",
+      `${fn}: expected \`hyps\` to be an array of strings, received ${describe(hyps)}.`,
+    );
   }
   if (hyps.length === 0) {
     throw new RewardsInputError("hyps", `${fn}: \`hyps\` is empty; pass at least one hypothesis.`);

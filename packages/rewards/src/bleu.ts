@@ -102,7 +102,11 @@ function pyFixed2(x: number): string {
 }
 
 /** Validates and defaults BLEU options (`fn` names the public function in error messages). */
-export function resolveBleuOptions(opts: BleuOptions | undefined, sentence: boolean, fn: string): ResolvedBleuOptions {
+export function resolveBleuOptions(
+  opts: BleuOptions | undefined,
+  sentence: boolean,
+  fn: string,
+): ResolvedBleuOptions {
   checkOptionKeys(opts, BLEU_OPTION_KEYS, fn);
   const o: BleuOptions = opts ?? {};
   const tokenizer = getBleuTokenizer(o.tokenize ?? "13a");
@@ -335,7 +339,16 @@ function bleuFromStats(stats: Float64Array, o: ResolvedBleuOptions, nrefs: numbe
   const sysLen = stats[0] as number;
   const refLen = stats[1] as number;
   const { score, precisions, bp } = computeBleu(counts, totals, sysLen, refLen, o);
-  return { score, counts, totals, precisions, bp, sysLen, refLen, signature: `nrefs:${nrefs}|${o.signatureTail}` };
+  return {
+    score,
+    counts,
+    totals,
+    precisions,
+    bp,
+    sysLen,
+    refLen,
+    signature: `nrefs:${nrefs}|${o.signatureTail}`,
+  };
 }
 
 /**
@@ -347,7 +360,11 @@ function bleuFromStats(stats: Float64Array, o: ResolvedBleuOptions, nrefs: numbe
  * @param opts see {@link BleuOptions}; `effectiveOrder` defaults to false here.
  * @throws RewardsInputError for non-strings or mismatched lengths; RewardsOptionError for bad options.
  */
-export function corpusBleu(hyps: readonly string[], refs: readonly (readonly string[])[], opts?: BleuOptions): BleuScore {
+export function corpusBleu(
+  hyps: readonly string[],
+  refs: readonly (readonly string[])[],
+  opts?: BleuOptions,
+): BleuScore {
   const o = resolveBleuOptions(opts, false, "corpusBleu");
   checkCorpus(hyps, refs, "corpusBleu");
   const N = o.maxNgramOrder;

@@ -47,7 +47,14 @@ export interface ChrfScore {
   signature: string;
 }
 
-const CHRF_OPTION_KEYS: readonly string[] = ["charOrder", "wordOrder", "beta", "lowercase", "whitespace", "epsSmoothing"];
+const CHRF_OPTION_KEYS: readonly string[] = [
+  "charOrder",
+  "wordOrder",
+  "beta",
+  "lowercase",
+  "whitespace",
+  "epsSmoothing",
+];
 
 /** Options after validation and defaulting. */
 export interface ResolvedChrfOptions {
@@ -240,7 +247,8 @@ export class ChrfStreamHyp<K extends string | number> {
       const c = (counts[id] as number) + 1;
       counts[id] = c;
       for (let r = 0; r < numRefs; r++) {
-        if (c <= (refCounts[r * size + id] as number)) this.matches[r * order + n - 1] = (this.matches[r * order + n - 1] as number) + 1;
+        if (c <= (refCounts[r * size + id] as number))
+          this.matches[r * order + n - 1] = (this.matches[r * order + n - 1] as number) + 1;
       }
     }
   }
@@ -257,7 +265,8 @@ export class ChrfStreamHyp<K extends string | number> {
       const c = counts[id] as number;
       counts[id] = c - 1;
       for (let r = 0; r < numRefs; r++) {
-        if (c <= (refCounts[r * size + id] as number)) this.matches[r * order + n - 1] = (this.matches[r * order + n - 1] as number) - 1;
+        if (c <= (refCounts[r * size + id] as number))
+          this.matches[r * order + n - 1] = (this.matches[r * order + n - 1] as number) - 1;
       }
     }
     st.pop();
@@ -349,7 +358,8 @@ function segmentState(o: ResolvedChrfOptions, hyp: string, refs: readonly string
 
 function chrfResult(o: ResolvedChrfOptions, sums: Float64Array, nrefs: number | "var"): ChrfScore {
   const stats: number[][] = [];
-  for (let i = 0; i < sums.length; i += 3) stats.push([sums[i] as number, sums[i + 1] as number, sums[i + 2] as number]);
+  for (let i = 0; i < sums.length; i += 3)
+    stats.push([sums[i] as number, sums[i + 1] as number, sums[i + 2] as number]);
   return {
     score: computeChrf(sums, o.beta, o.epsSmoothing),
     stats,
@@ -364,7 +374,11 @@ function chrfResult(o: ResolvedChrfOptions, sums: Float64Array, nrefs: number | 
  * @param refs `refs[i]` lists the references of `hyps[i]`; the best-scoring one counts for each segment.
  * @param opts see {@link ChrfOptions} (`wordOrder: 2` for chrF++).
  */
-export function corpusChrf(hyps: readonly string[], refs: readonly (readonly string[])[], opts?: ChrfOptions): ChrfScore {
+export function corpusChrf(
+  hyps: readonly string[],
+  refs: readonly (readonly string[])[],
+  opts?: ChrfOptions,
+): ChrfScore {
   const o = resolveChrfOptions(opts, "corpusChrf");
   checkCorpus(hyps, refs, "corpusChrf");
   const width = 3 * (o.charOrder + o.wordOrder);

@@ -1,11 +1,21 @@
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { type BleuOptions, bleuIncremental, type ChrfOptions, chrfIncremental, sentenceBleu, sentenceChrf } from "./index.js";
+import {
+  type BleuOptions,
+  bleuIncremental,
+  type ChrfOptions,
+  chrfIncremental,
+  sentenceBleu,
+  sentenceChrf,
+} from "./index.js";
 
 const DATA = fileURLToPath(new URL("../../../../shared/data/translate/test.jsonl", import.meta.url));
 const hasData = existsSync(DATA);
-if (!hasData) console.warn(`[rewards] SKIPPING incremental tests on real sentences: ${DATA} not found (../shared absent).`);
+if (!hasData)
+  console.warn(
+    `[rewards] SKIPPING incremental tests on real sentences: ${DATA} not found (../shared absent).`,
+  );
 
 /** mulberry32: a tiny seeded PRNG so the piece boundaries are reproducible. */
 function rng(seed: number): () => number {
@@ -45,7 +55,8 @@ function checkBleu(hyp: string, refs: string[], opts: BleuOptions, splits: strin
       text += p;
       const got = inc.push(p);
       const want = sentenceBleu(text, refs, opts).score;
-      if (got !== want) throw new Error(`BLEU ${JSON.stringify(opts)} prefix ${JSON.stringify(text)}: ${got} ≠ ${want}`);
+      if (got !== want)
+        throw new Error(`BLEU ${JSON.stringify(opts)} prefix ${JSON.stringify(text)}: ${got} ≠ ${want}`);
       checked++;
     }
     expect(text).toBe(hyp);
@@ -62,7 +73,8 @@ function checkChrf(hyp: string, refs: string[], opts: ChrfOptions, splits: strin
       text += p;
       const got = inc.push(p);
       const want = sentenceChrf(text, refs, opts).score;
-      if (got !== want) throw new Error(`chrF ${JSON.stringify(opts)} prefix ${JSON.stringify(text)}: ${got} ≠ ${want}`);
+      if (got !== want)
+        throw new Error(`chrF ${JSON.stringify(opts)} prefix ${JSON.stringify(text)}: ${got} ≠ ${want}`);
       checked++;
     }
     expect(text).toBe(hyp);
@@ -92,10 +104,16 @@ const CHRF_CONFIGS: ChrfOptions[] = [
 /** Strings aimed at every place where the tail of a line can change its tokenization. */
 const TRICKY: [string, string[]][] = [
   ["Es kostet 5.  Oder .5 , oder 3,5-4 Euro.", ["Es kostet 5. Oder .5, oder 3,5-4 Euro."]],
-  ["Satz -\nfortgesetzt &amp; mehr &quot;Text&quot; <skipped> hier-\n", ["Satz fortgesetzt & mehr \"Text\" hier-"]],
+  [
+    "Satz -\nfortgesetzt &amp; mehr &quot;Text&quot; <skipped> hier-\n",
+    ['Satz fortgesetzt & mehr "Text" hier-'],
+  ],
   ["ΟΔΟΣ ΣΟΦΟΣ' Σ. ΑΣ", ["οδος σοφος σ. ας"]],
   ["Emoji 😀😀 und 中文，测试。“引号” — Ende… €5 ½", ["Emoji 😀 und 中文 测试 引号 Ende €5"]],
-  ["  führende\u00a0Leerzeichen\u2009und\x1cTrenner\ufeffBOM\t\n  ", ["führende Leerzeichen und Trenner BOM"]],
+  [
+    "  führende\u00a0Leerzeichen\u2009und\x1cTrenner\ufeffBOM\t\n  ",
+    ["führende Leerzeichen und Trenner BOM"],
+  ],
   ["(hi) [x], {y}; z! 10.000,5 a.b.c", ["(hi) x, y; z! 10.000,5 a.b.c"]],
 ];
 
@@ -143,7 +161,9 @@ describe("bleuIncremental / chrfIncremental equal rescoring every prefix", () =>
         // A hypothesis that shares much with the reference: the reference with a few words swapped in from another.
         const words = row.target.split(" ");
         const swapIn = other.target.split(" ");
-        const hyp = words.map((w, k) => (rand() < 0.25 ? (swapIn[k % swapIn.length] as string) : w)).join(" ");
+        const hyp = words
+          .map((w, k) => (rand() < 0.25 ? (swapIn[k % swapIn.length] as string) : w))
+          .join(" ");
         const refs = i % 3 === 0 ? [row.target, other.target] : [row.target];
         const splits = [wordPieces(hyp), pieces(hyp, rand)];
         const bo = BLEU_CONFIGS[i % BLEU_CONFIGS.length] as BleuOptions;

@@ -13,8 +13,8 @@
  * across a whitespace character, since whitespace is neither cased nor case-ignorable.
  */
 import {
-  type BleuOptions,
   BleuHypState,
+  type BleuOptions,
   BleuReferenceSet,
   bleuTokens,
   closestRefLen,
@@ -23,12 +23,12 @@ import {
 } from "./bleu.js";
 import { checkRefList } from "./bleu-validate.js";
 import {
-  type ChrfOptions,
   ChrfHypState,
+  type ChrfOptions,
   ChrfReferenceSet,
+  type ChrfStreamHyp,
   chrfChars,
   chrfWords,
-  type ChrfStreamHyp,
   resolveChrfOptions,
 } from "./chrf.js";
 import { RewardsInputError } from "./errors.js";
@@ -131,13 +131,17 @@ export function bleuIncremental(refs: readonly string[], opts?: BleuOptions): In
   return {
     push(piece: string): number {
       if (typeof piece !== "string") {
-        throw new RewardsInputError("piece", `bleuIncremental.push: expected a string piece, received ${typeof piece}.`);
+        throw new RewardsInputError(
+          "piece",
+          `bleuIncremental.push: expected a string piece, received ${typeof piece}.`,
+        );
       }
       if (piece.length === 0) return score;
       const oldAnchor = tracker.anchor;
       const cut = tracker.append(piece);
       const raw = tracker.raw;
-      const stablePart = cut > oldAnchor ? tok.tail(prep(raw.slice(oldAnchor, cut)), afterSep(oldAnchor)) : [];
+      const stablePart =
+        cut > oldAnchor ? tok.tail(prep(raw.slice(oldAnchor, cut)), afterSep(oldAnchor)) : [];
       const tail = tok.tail(pyRstrip(prep(raw.slice(cut))), afterSep(cut));
       const syms = new Int32Array(stablePart.length + tail.length);
       let j = 0;
@@ -179,7 +183,11 @@ export function chrfIncremental(refs: readonly string[], opts?: ChrfOptions): In
   const compute = (): number => Math.max(0, state.bestStats(best));
   let score = compute();
 
-  const update = <K extends string | number>(stream: ChrfStreamHyp<K>, stable: number, next: readonly K[]): void => {
+  const update = <K extends string | number>(
+    stream: ChrfStreamHyp<K>,
+    stable: number,
+    next: readonly K[],
+  ): void => {
     const syms = Int32Array.from(next, (k) => stream.sym(k));
     replaceTail(
       () => stream.stack.length,
@@ -194,7 +202,10 @@ export function chrfIncremental(refs: readonly string[], opts?: ChrfOptions): In
   return {
     push(piece: string): number {
       if (typeof piece !== "string") {
-        throw new RewardsInputError("piece", `chrfIncremental.push: expected a string piece, received ${typeof piece}.`);
+        throw new RewardsInputError(
+          "piece",
+          `chrfIncremental.push: expected a string piece, received ${typeof piece}.`,
+        );
       }
       if (piece.length === 0) return score;
       const oldAnchor = tracker.anchor;

@@ -111,9 +111,15 @@ export function getBleuTokenizer(name: unknown, field = "tokenize"): BleuTokeniz
  * @param opts.lowercase lowercase first. @default false
  * @example bleuTokenize("Hello, world!") // ["Hello", ",", "world", "!"]
  */
-export function bleuTokenize(text: string, opts: { tokenize?: BleuTokenizerName; lowercase?: boolean } = {}): string[] {
+export function bleuTokenize(
+  text: string,
+  opts: { tokenize?: BleuTokenizerName; lowercase?: boolean } = {},
+): string[] {
   if (typeof text !== "string") {
-    throw new RewardsInputError("text", `bleuTokenize: expected \`text\` to be a string, received ${typeof text}.`);
+    throw new RewardsInputError(
+      "text",
+      `bleuTokenize: expected \`text\` to be a string, received ${typeof text}.`,
+    );
   }
   const tok = getBleuTokenizer(opts.tokenize ?? "13a");
   return tok.line(pyRstrip(opts.lowercase === true ? pyLower(text) : text));

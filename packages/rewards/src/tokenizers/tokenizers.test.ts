@@ -41,7 +41,18 @@ describe("13a", () => {
   it("removes <skipped>, joins -\\n, unescapes &quot; &amp; &lt; &gt; (not &apos;)", () => {
     expect(t13a("a <skipped> b")).toEqual(["a", "b"]);
     expect(t13a("Fort-\nsetzung\nfolgt")).toEqual(["Fortsetzung", "folgt"]);
-    expect(t13a("&quot;A&quot; &amp; &lt;B&gt; &apos;")).toEqual(['"', "A", '"', "&", "<", "B", ">", "&", "apos", ";"]);
+    expect(t13a("&quot;A&quot; &amp; &lt;B&gt; &apos;")).toEqual([
+      '"',
+      "A",
+      '"',
+      "&",
+      "<",
+      "B",
+      ">",
+      "&",
+      "apos",
+      ";",
+    ]);
   });
   it("leaves non-ASCII punctuation and CJK attached", () => {
     expect(t13a("„Hallo“ — 你好。")).toEqual(["„Hallo“", "—", "你好。"]);
@@ -50,7 +61,18 @@ describe("13a", () => {
 
 describe("intl", () => {
   it("splits Unicode punctuation and symbols, keeps separators between digits", () => {
-    expect(intl("„Hallo“, sagte er — 1.000,5 €!")).toEqual(["„", "Hallo", "“", ",", "sagte", "er", "—", "1.000,5", "€", "!"]);
+    expect(intl("„Hallo“, sagte er — 1.000,5 €!")).toEqual([
+      "„",
+      "Hallo",
+      "“",
+      ",",
+      "sagte",
+      "er",
+      "—",
+      "1.000,5",
+      "€",
+      "!",
+    ]);
   });
   it("has no padding (mteval-v14 quirk): a line-final 2017. stays one token", () => {
     expect(intl("im Jahr 2017.")).toEqual(["im", "Jahr", "2017."]);
