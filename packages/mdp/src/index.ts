@@ -1,6 +1,17 @@
 export type { MdpErrorCode } from "./errors.js";
 export { MdpError } from "./errors.js";
 export type {
+  BatchSelectionStepResult,
+  NextCandidatesFn,
+  SelectionContext,
+  SelectionEpisode,
+  SelectionMDPOptions,
+  SelectionRewardFn,
+  SelectionStepResult,
+  SelectionTask,
+} from "./selection-mdp.js";
+export { BatchSelectionMDP, SelectionMDP } from "./selection-mdp.js";
+export type {
   BatchStepResult,
   EpisodeContext,
   EpisodeRewardFn,
