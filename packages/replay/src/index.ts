@@ -13,3 +13,5 @@ export type { ReplayInputCode } from "./errors.js";
 export { ReplayFileError, ReplayInputError, ReplayUnderfilledError } from "./errors.js";
 export type { NStepTarget } from "./nstep.js";
 export { nStepReturn } from "./nstep.js";
+export type { PaddedEpisodes, TransitionPositions } from "./pad.js";
+export { padEpisodes, transitionPositions } from "./pad.js";
