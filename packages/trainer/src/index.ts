@@ -1,1 +1,34 @@
-export {};
+export type { ActionSelector, Decoder, DecodingModel, RolloutOptions, RolloutResult } from "./actor.js";
+export { rollout } from "./actor.js";
+export type { PresetName, RewardForm, TrainerConfig, TrainerConfigInput } from "./config.js";
+export { configTable, PRESETS, resolveConfig } from "./config.js";
+export { CURVES, renderLineChart, writeCurves } from "./curves.js";
+export type { FiniteTokenMdp, QTable } from "./dp.js";
+export { solveTokenMdp } from "./dp.js";
+export type { DqnHooks, DqnLoopState, DqnModels, Split, TokenTask } from "./dqn.js";
+export { DqnLoop, evaluateSplit, greedyDecode, initTarget, repetitionOf } from "./dqn.js";
+export { CheckpointError, TrainerConfigError, TrainerInputError, TrainingDivergedError } from "./errors.js";
+export type { LearnerOptions, QModel, SampledTransition, UpdateStats } from "./learner.js";
+export { learnerStep } from "./learner.js";
+export type { LogRecord } from "./metrics.js";
+export { MetricsLogger, readMetrics } from "./metrics.js";
+export type { MlePair, MleResult } from "./mle.js";
+export { evalCrossEntropy, mleWarmStart } from "./mle.js";
+export type { AdamState } from "./optim.js";
+export { Adam, globalNorm } from "./optim.js";
+export { argmax, epsilonAt, epsilonGreedy, maskIndices, sampleMasked } from "./policy.js";
+export type { Progress } from "./progress.js";
+export { createProgress, progressEnabled } from "./progress.js";
+export type { DataSplits, Example, TextTask } from "./text-task.js";
+export { buildTextTask, encodePrompt, encodeTarget } from "./text-task.js";
+export type {
+  EvaluateInput,
+  GenerateInput,
+  ModelInit,
+  ResumeInput,
+  SplitReport,
+  TrainCallbacks,
+  TrainInput,
+  TrainResult,
+} from "./train.js";
+export { evaluate, generate, resume, train } from "./train.js";

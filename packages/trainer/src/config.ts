@@ -1,0 +1,501 @@
+/**
+ * The trainer's typed, validated configuration. A config is a preset (`seed` or `stable`) plus overrides; every
+ * switch is independent, so an ablation is one override. `resolveConfig` checks every field and throws a
+ * `TrainerConfigError` (`DQNLM_CONFIG_INVALID`) naming the dotted field path, what was expected, what was
+ * received, and a fix.
+ */
+import { preview } from "@dqnlm/core";
+import { TrainerConfigError } from "./errors.js";
+
+/** The two presets. */
+export type PresetName = "seed" | "stable";
+/** Per-step reward form (see rewards' `stepRewards`). */
+export type RewardForm = "prefix" | "delta" | "terminal";
+
+/** Full, resolved trainer configuration (every field present). */
+export interface TrainerConfig {
+  /** Which preset the defaults came from. @default "stable" */
+  readonly preset: PresetName;
+  /** Master seed; every random stream forks from it. @default 1 */
+  readonly seed: number;
+  /** tfjs backend (`"auto"` = qnet's detection order, or `DQNLM_BACKEND`). @default "auto" */
+  readonly backend: string;
+  readonly data: {
+    /** Prompts are cut (left) to this many tokens. @default 64 */
+    readonly maxPromptTokens: number;
+    /** Generation stops after this many tokens (or EOS). @default 32 */
+    readonly maxNewTokens: number;
+  };
+  readonly reward: {
+    /** Per-step form of the sequence metric. @default "delta" (seed: "prefix") */
+    readonly form: RewardForm;
+    /** Multiplies every reward. @default 1 */
+    readonly scale: number;
+  };
+  readonly mle: {
+    /** Run the MLE warm start (skip it when starting from a pretrained model). @default true */
+    readonly enabled: boolean;
+    /** Maximum epochs over the (prompt, reference) pairs. @default 10 */
+    readonly epochs: number;
+    /** Sequences per step. @default 16 */
+    readonly batchSize: number;
+    /** Adam learning rate. @default 0.001 */
+    readonly learningRate: number;
+    /** Stop after this many epochs without a lower validation loss. @default 2 */
+    readonly patience: number;
+    /** Cap on optimisation steps (0 = none). @default 0 */
+    readonly maxSteps: number;
+  };
+  readonly dqn: {
+    /** Number of learner updates (0 = MLE only). @default 1000 */
+    readonly updates: number;
+    /** Transitions per learner update. @default 32 */
+    readonly batchSize: number;
+    /** Adam learning rate. @default 0.0001 */
+    readonly learningRate: number;
+    /** Discount γ. @default 1 */
+    readonly gamma: number;
+    /** n of the n-step return. @default 3 (seed: 1) */
+    readonly nStep: number;
+    /** TD loss. @default "huber" (seed: "mse") */
+    readonly loss: "mse" | "huber";
+    /** Huber threshold. @default 1 */
+    readonly huberDelta: number;
+    /** Double DQN: argmax by the online net, value by the target net. @default true (seed: false) */
+    readonly doubleDqn: boolean;
+    /** Target init: a copy of the online net, or N(0, 0.02). @default "copy" (seed: "normal") */
+    readonly targetInit: "copy" | "normal";
+    /** Target update: hard copy every `targetUpdateEvery` updates, or Polyak averaging with `tau`. @default "hard" */
+    readonly targetUpdate: "hard" | "polyak";
+    /** Updates between hard copies. @default 100 */
+    readonly targetUpdateEvery: number;
+    /** Polyak rate. @default 0.005 */
+    readonly tau: number;
+    /** Restrict the max in the TD target to the exploration top-k/top-p mask. @default true (seed: false) */
+    readonly targetMask: boolean;
+    /** Store the references as demonstration episodes (kept out of eviction). @default true (seed: false) */
+    readonly demonstrations: boolean;
+    /** Weight of the DQfD large-margin term on demonstration transitions. @default 1 (seed: 0) */
+    readonly marginWeight: number;
+    /** The margin l(a_E, a) for a ≠ a_E. @default 0.8 */
+    readonly margin: number;
+    /** Weight of KL(softmax(Q/T) ‖ reference model) (0 = off). @default 0.05 (seed: 0) */
+    readonly klWeight: number;
+    /** Clip gradients to this global norm (0 = off). @default 1 (seed: 0) */
+    readonly gradClipNorm: number;
+    /** Episodes rolled out per actor batch. @default 16 */
+    readonly rolloutBatch: number;
+    /** Learner updates per actor batch. @default 4 */
+    readonly updatesPerRollout: number;
+    /** Transitions in replay before learning starts. @default 256 */
+    readonly warmupTransitions: number;
+    /** Treat the length limit as terminal (the state includes the position, so the horizon is finite). @default true */
+    readonly maxLengthTerminal: boolean;
+  };
+  readonly replay: {
+    /** Capacity in transitions. @default 100000 */
+    readonly capacity: number;
+    /** Prioritized (proportional) replay instead of uniform. @default true (seed: false) */
+    readonly prioritized: boolean;
+    /** Priority exponent α. @default 0.6 */
+    readonly alpha: number;
+    /** Importance-weight exponent β at the start (annealed to 1). @default 0.4 */
+    readonly beta: number;
+    /** Added to |δ| in the priority. @default 0.001 */
+    readonly priorityEps: number;
+  };
+  readonly explore: {
+    /** ε-greedy, or sampling softmax(Q/T) over the top-k/top-p mask. @default "sample" (seed: "epsilon-greedy") */
+    readonly kind: "epsilon-greedy" | "sample";
+    /** ε at update 0. @default 0.2 */
+    readonly epsilonStart: number;
+    /** ε after `epsilonDecayUpdates`. @default 0.05 */
+    readonly epsilonEnd: number;
+    /** Linear decay length in updates. @default 1000 */
+    readonly epsilonDecayUpdates: number;
+    /** Softmax temperature T for sampling and the KL term. @default 1 */
+    readonly temperature: number;
+    /** Top-k mask size (0 = whole vocabulary). @default 20 */
+    readonly topK: number;
+    /** Top-p (nucleus) mass (1 = off). @default 0.95 */
+    readonly topP: number;
+  };
+  readonly validation: {
+    /** Updates between validations (greedy argmax-Q decoding). @default 200 */
+    readonly every: number;
+    /** Stop after this many validations without improvement (0 = never). @default 5 */
+    readonly patience: number;
+    /** Validation examples used (0 = all). @default 200 */
+    readonly maxExamples: number;
+  };
+  readonly checkpoint: {
+    /** Updates between resumable checkpoints (0 = only at the end). @default 500 */
+    readonly every: number;
+    /** Save the replay buffer in checkpoints (needed for exact resume). @default true */
+    readonly saveReplay: boolean;
+  };
+  readonly log: {
+    /** Updates between diagnostic records. @default 20 */
+    readonly every: number;
+    /** Progress bar: "auto" = only on a TTY outside CI. @default "auto" */
+    readonly progress: "auto" | "on" | "off";
+    /** Write SVG curves at the end. @default true */
+    readonly curves: boolean;
+  };
+  readonly guards: {
+    /** Multiply the learning rate by this after a non-finite update. @default 0.5 */
+    readonly lrDecay: number;
+    /** Updates between snapshots of the last good state. @default 50 */
+    readonly snapshotEvery: number;
+    /** Give up after this many consecutive non-finite updates. @default 10 */
+    readonly maxConsecutiveFailures: number;
+    /** Alarm when max |Q| exceeds this. @default 1000 */
+    readonly qAlarm: number;
+    /** Alarm when the repetition rate of rollouts exceeds this. @default 0.5 */
+    readonly repetitionAlarm: number;
+    /** Alarm when the share of empty outputs exceeds this. @default 0.5 */
+    readonly emptyAlarm: number;
+  };
+}
+
+/** Deep-partial input accepted by {@link resolveConfig}. */
+export type TrainerConfigInput = {
+  readonly preset?: PresetName;
+  readonly seed?: number;
+  readonly backend?: string;
+} & {
+  readonly [K in Exclude<keyof TrainerConfig, "preset" | "seed" | "backend">]?: Partial<TrainerConfig[K]>;
+};
+
+const STABLE: TrainerConfig = {
+  preset: "stable",
+  seed: 1,
+  backend: "auto",
+  data: { maxPromptTokens: 64, maxNewTokens: 32 },
+  reward: { form: "delta", scale: 1 },
+  mle: { enabled: true, epochs: 10, batchSize: 16, learningRate: 1e-3, patience: 2, maxSteps: 0 },
+  dqn: {
+    updates: 1000,
+    batchSize: 32,
+    learningRate: 1e-4,
+    gamma: 1,
+    nStep: 3,
+    loss: "huber",
+    huberDelta: 1,
+    doubleDqn: true,
+    targetInit: "copy",
+    targetUpdate: "hard",
+    targetUpdateEvery: 100,
+    tau: 0.005,
+    targetMask: true,
+    demonstrations: true,
+    marginWeight: 1,
+    margin: 0.8,
+    klWeight: 0.05,
+    gradClipNorm: 1,
+    rolloutBatch: 16,
+    updatesPerRollout: 4,
+    warmupTransitions: 256,
+    maxLengthTerminal: true,
+  },
+  replay: { capacity: 100_000, prioritized: true, alpha: 0.6, beta: 0.4, priorityEps: 1e-3 },
+  explore: {
+    kind: "sample",
+    epsilonStart: 0.2,
+    epsilonEnd: 0.05,
+    epsilonDecayUpdates: 1000,
+    temperature: 1,
+    topK: 20,
+    topP: 0.95,
+  },
+  validation: { every: 200, patience: 5, maxExamples: 200 },
+  checkpoint: { every: 500, saveReplay: true },
+  log: { every: 20, progress: "auto", curves: true },
+  guards: {
+    lrDecay: 0.5,
+    snapshotEvery: 50,
+    maxConsecutiveFailures: 10,
+    qAlarm: 1000,
+    repetitionAlarm: 0.5,
+    emptyAlarm: 0.5,
+  },
+};
+
+const SEED: TrainerConfig = {
+  ...STABLE,
+  preset: "seed",
+  reward: { ...STABLE.reward, form: "prefix" },
+  dqn: {
+    ...STABLE.dqn,
+    nStep: 1,
+    loss: "mse",
+    doubleDqn: false,
+    targetInit: "normal",
+    targetMask: false,
+    demonstrations: false,
+    marginWeight: 0,
+    klWeight: 0,
+    gradClipNorm: 0,
+  },
+  replay: { ...STABLE.replay, prioritized: false },
+  explore: { ...STABLE.explore, kind: "epsilon-greedy" },
+};
+
+/** The two presets, fully resolved. `stable` is the default. */
+export const PRESETS: Readonly<Record<PresetName, TrainerConfig>> = Object.freeze({
+  seed: SEED,
+  stable: STABLE,
+});
+
+type Check =
+  | { kind: "number"; min?: number; max?: number; int?: boolean; gt?: number }
+  | { kind: "boolean" }
+  | { kind: "enum"; values: readonly string[] }
+  | { kind: "string" };
+
+const num = (o: Omit<Extract<Check, { kind: "number" }>, "kind"> = {}): Check => ({ kind: "number", ...o });
+const int = (min: number, max?: number): Check => ({
+  kind: "number",
+  int: true,
+  min,
+  ...(max === undefined ? {} : { max }),
+});
+const bool: Check = { kind: "boolean" };
+const oneOf = (...values: string[]): Check => ({ kind: "enum", values });
+const prob: Check = num({ min: 0, max: 1 });
+
+/** The schema: one check per field, in the same shape as {@link TrainerConfig}. */
+const SCHEMA: Record<string, Check | Record<string, Check>> = {
+  preset: oneOf("seed", "stable"),
+  seed: num({ int: true, min: 0, max: 2 ** 32 - 1 }),
+  backend: { kind: "string" },
+  data: { maxPromptTokens: int(1), maxNewTokens: int(1) },
+  reward: { form: oneOf("prefix", "delta", "terminal"), scale: num({ gt: 0 }) },
+  mle: {
+    enabled: bool,
+    epochs: int(0),
+    batchSize: int(1),
+    learningRate: num({ gt: 0, max: 1 }),
+    patience: int(0),
+    maxSteps: int(0),
+  },
+  dqn: {
+    updates: int(0),
+    batchSize: int(1),
+    learningRate: num({ gt: 0, max: 1 }),
+    gamma: prob,
+    nStep: int(1, 64),
+    loss: oneOf("mse", "huber"),
+    huberDelta: num({ gt: 0 }),
+    doubleDqn: bool,
+    targetInit: oneOf("copy", "normal"),
+    targetUpdate: oneOf("hard", "polyak"),
+    targetUpdateEvery: int(1),
+    tau: num({ gt: 0, max: 1 }),
+    targetMask: bool,
+    demonstrations: bool,
+    marginWeight: num({ min: 0 }),
+    margin: num({ min: 0 }),
+    klWeight: num({ min: 0 }),
+    gradClipNorm: num({ min: 0 }),
+    rolloutBatch: int(1),
+    updatesPerRollout: int(1),
+    warmupTransitions: int(0),
+    maxLengthTerminal: bool,
+  },
+  replay: {
+    capacity: int(1),
+    prioritized: bool,
+    alpha: num({ min: 0, max: 4 }),
+    beta: prob,
+    priorityEps: num({ gt: 0 }),
+  },
+  explore: {
+    kind: oneOf("epsilon-greedy", "sample"),
+    epsilonStart: prob,
+    epsilonEnd: prob,
+    epsilonDecayUpdates: int(0),
+    temperature: num({ gt: 0 }),
+    topK: int(0),
+    topP: num({ gt: 0, max: 1 }),
+  },
+  validation: { every: int(1), patience: int(0), maxExamples: int(0) },
+  checkpoint: { every: int(0), saveReplay: bool },
+  log: { every: int(1), progress: oneOf("auto", "on", "off"), curves: bool },
+  guards: {
+    lrDecay: num({ gt: 0, max: 1 }),
+    snapshotEvery: int(1),
+    maxConsecutiveFailures: int(1),
+    qAlarm: num({ gt: 0 }),
+    repetitionAlarm: prob,
+    emptyAlarm: prob,
+  },
+};
+
+function isCheck(x: Check | Record<string, Check>): x is Check {
+  return typeof (x as { kind?: unknown }).kind === "string";
+}
+
+function describe(c: Check): string {
+  switch (c.kind) {
+    case "boolean":
+      return "a boolean";
+    case "string":
+      return "a string";
+    case "enum":
+      return `one of ${c.values.map((v) => JSON.stringify(v)).join(", ")}`;
+    case "number": {
+      const parts = [c.int ? "an integer" : "a finite number"];
+      if (c.gt !== undefined) parts.push(`> ${c.gt}`);
+      if (c.min !== undefined) parts.push(`≥ ${c.min}`);
+      if (c.max !== undefined) parts.push(`≤ ${c.max}`);
+      return parts.join(" ");
+    }
+  }
+}
+
+function checkValue(path: string, c: Check, v: unknown, def: unknown): void {
+  const fail = (): never => {
+    throw new TrainerConfigError(
+      path,
+      `expected ${describe(c)}, received ${preview(v)}. Fix: set ${path} to ${describe(c)} ` +
+        `(the preset default is ${JSON.stringify(def)}), or remove it to use the default.`,
+    );
+  };
+  switch (c.kind) {
+    case "boolean":
+      if (typeof v !== "boolean") fail();
+      return;
+    case "string":
+      if (typeof v !== "string" || v.length === 0) fail();
+      return;
+    case "enum":
+      if (typeof v !== "string" || !c.values.includes(v)) fail();
+      return;
+    case "number":
+      if (typeof v !== "number" || !Number.isFinite(v)) fail();
+      if (c.int && !Number.isInteger(v)) fail();
+      if (c.gt !== undefined && !((v as number) > c.gt)) fail();
+      if (c.min !== undefined && (v as number) < c.min) fail();
+      if (c.max !== undefined && (v as number) > c.max) fail();
+      return;
+  }
+}
+
+function closest(name: string, options: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = Number.POSITIVE_INFINITY;
+  for (const o of options) {
+    const d = editDistance(name.toLowerCase(), o.toLowerCase());
+    if (d < bestD) {
+      bestD = d;
+      best = o;
+    }
+  }
+  return bestD <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = dp[0]!;
+    dp[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = dp[j]!;
+      dp[j] = Math.min(dp[j]! + 1, dp[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return dp[b.length]!;
+}
+
+function unknownKey(path: string, key: string, known: readonly string[]): never {
+  const full = path ? `${path}.${key}` : key;
+  const guess = closest(key, known);
+  throw new TrainerConfigError(
+    full,
+    `unknown option ${JSON.stringify(key)}${path ? ` in ${path}` : ""}. ` +
+      (guess ? `Did you mean ${JSON.stringify(guess)}? ` : "") +
+      `Known options: ${known.join(", ")}.`,
+  );
+}
+
+/**
+ * Resolves a preset plus overrides into a full {@link TrainerConfig}, validating every field.
+ * @throws TrainerConfigError (`DQNLM_CONFIG_INVALID`) with the dotted field path and a fix.
+ */
+export function resolveConfig(input: TrainerConfigInput | Record<string, unknown> = {}): TrainerConfig {
+  if (input === null || typeof input !== "object" || Array.isArray(input)) {
+    throw new TrainerConfigError(
+      "(root)",
+      `expected an object such as {"preset": "stable", "dqn": {"updates": 1000}}, received ${preview(input)}.`,
+    );
+  }
+  const raw = input as Record<string, unknown>;
+  const presetName = raw.preset === undefined ? "stable" : raw.preset;
+  checkValue("preset", SCHEMA.preset as Check, presetName, "stable");
+  const base = PRESETS[presetName as PresetName] as unknown as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(raw)) if (!(key in SCHEMA)) unknownKey("", key, Object.keys(SCHEMA));
+  for (const [key, spec] of Object.entries(SCHEMA)) {
+    const v = raw[key];
+    if (isCheck(spec)) {
+      const value = v === undefined ? base[key] : v;
+      checkValue(key, spec, value, base[key]);
+      out[key] = value;
+      continue;
+    }
+    const baseSec = base[key] as Record<string, unknown>;
+    if (v !== undefined && (v === null || typeof v !== "object" || Array.isArray(v))) {
+      throw new TrainerConfigError(
+        key,
+        `expected an object of ${key} options (e.g. ${JSON.stringify(baseSec).slice(0, 80)}…), received ${preview(v)}.`,
+      );
+    }
+    const sec = (v ?? {}) as Record<string, unknown>;
+    for (const k of Object.keys(sec)) if (!(k in spec)) unknownKey(key, k, Object.keys(spec));
+    const o: Record<string, unknown> = {};
+    for (const [k, c] of Object.entries(spec)) {
+      const value = sec[k] === undefined ? baseSec[k] : sec[k];
+      checkValue(`${key}.${k}`, c, value, baseSec[k]);
+      o[k] = value;
+    }
+    out[key] = o;
+  }
+  const cfg = out as unknown as TrainerConfig;
+  if (cfg.explore.epsilonEnd > cfg.explore.epsilonStart) {
+    throw new TrainerConfigError(
+      "explore.epsilonEnd",
+      `must be ≤ explore.epsilonStart (${cfg.explore.epsilonStart}), received ${cfg.explore.epsilonEnd}. ` +
+        "Fix: lower epsilonEnd or raise epsilonStart.",
+    );
+  }
+  return cfg;
+}
+
+/** Rows `{field, type, stable, seed, doc}` for every option (used to generate the README table). */
+export function configTable(): { field: string; type: string; stable: string; seed: string }[] {
+  const rows: { field: string; type: string; stable: string; seed: string }[] = [];
+  const s = STABLE as unknown as Record<string, unknown>;
+  const d = SEED as unknown as Record<string, unknown>;
+  for (const [key, spec] of Object.entries(SCHEMA)) {
+    if (isCheck(spec)) {
+      rows.push({
+        field: key,
+        type: describe(spec),
+        stable: JSON.stringify(s[key]),
+        seed: JSON.stringify(d[key]),
+      });
+      continue;
+    }
+    for (const [k, c] of Object.entries(spec)) {
+      rows.push({
+        field: `${key}.${k}`,
+        type: describe(c),
+        stable: JSON.stringify((s[key] as Record<string, unknown>)[k]),
+        seed: JSON.stringify((d[key] as Record<string, unknown>)[k]),
+      });
+    }
+  }
+  return rows;
+}

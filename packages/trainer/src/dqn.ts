@@ -1,0 +1,616 @@
+/**
+ * The DQN phase as a resumable state machine over a token-level task. Actors roll out batches with the
+ * KV-cache decoder, episodes go to replay with per-step rewards, the learner samples transitions (uniform or
+ * prioritized) and updates on whole episodes; the target follows by hard copy or Polyak averaging; greedy
+ * validation drives early stopping and best-weights keeping. All loop state (counters, RNG states, log
+ * accumulators, guard state) is plain data so a checkpoint can restore it exactly.
+ */
+import { type Episode, Rng, type RngState } from "@dqnlm/core";
+import { ReplayBuffer } from "@dqnlm/replay";
+import type * as tf from "@tensorflow/tfjs";
+import { type DecodingModel, rollout } from "./actor.js";
+import type { TrainerConfig } from "./config.js";
+import { TrainerInputError, TrainingDivergedError } from "./errors.js";
+import { learnerStep, type QModel, type SampledTransition, type UpdateStats } from "./learner.js";
+import type { LogRecord } from "./metrics.js";
+import type { Adam } from "./optim.js";
+import { argmax, epsilonAt, epsilonGreedy, sampleMasked } from "./policy.js";
+import {
+  copyVariables,
+  normalInitVariables,
+  polyakVariables,
+  readVariables,
+  writeVariables,
+} from "./tensors.js";
+
+/** Data splits of a task. */
+export type Split = "train" | "validation" | "test";
+
+/** A task at the token level: prompts per split and a scorer for generated continuations. */
+export interface TokenTask {
+  readonly vocabSize: number;
+  /** Token that ends an episode (absorbing); null for fixed-horizon tasks. */
+  readonly eosId: number | null;
+  readonly padId: number;
+  /** Prompt token ids per example, per split. */
+  readonly prompts: Readonly<Record<Split, readonly Int32Array[]>>;
+  /**
+   * Per-step rewards r_0..r_{T−1} for `generated` (EOS included when chosen) and the sequence metric of the
+   * final output (what validation and test report).
+   */
+  score(
+    split: Split,
+    index: number,
+    generated: Int32Array,
+    endedOnEos: boolean,
+  ): { rewards: Float32Array; metric: number };
+  /** The generated part of a demonstration episode for train example `index` (reference ⊕ EOS), if any. */
+  demonstrations?(index: number): readonly Int32Array[];
+}
+
+/** Callbacks of the DQN loop (the public `train` callbacks feed these). */
+export interface DqnHooks {
+  log(rec: LogRecord): void;
+  shouldStop?(): boolean;
+  /** Called when validation improved (best weights are also kept in memory). */
+  onBest?(update: number, metric: number): void | Promise<void>;
+  /** Writes a resumable checkpoint of the loop's state. */
+  checkpoint?(reason: "interval" | "stop" | "end"): void | Promise<void>;
+  onValidation?(v: { update: number; metric: number; best: number; improved: boolean }): void;
+  progress?(update: number, live: Readonly<Record<string, number>>): void;
+}
+
+/** Plain-data loop state (saved in checkpoints). */
+export interface DqnLoopState {
+  update: number;
+  cycleLeft: number;
+  rollouts: number;
+  episodes: number;
+  actorTokens: number;
+  learnerTokens: number;
+  bestMetric: number;
+  bestUpdate: number;
+  badValidations: number;
+  consecutiveFailures: number;
+  skippedUpdates: number;
+  stopped: "" | "done" | "early-stop" | "callback";
+  rng: { actor: RngState; replay: RngState; init: RngState };
+  acc: Record<string, number>;
+}
+
+/** The networks and optimizer the loop trains. */
+export interface DqnModels {
+  readonly online: DecodingModel;
+  readonly target: QModel;
+  readonly reference?: QModel;
+  readonly optimizer: Adam;
+}
+
+const ACC_KEYS = [
+  "n",
+  "loss",
+  "tdLoss",
+  "marginLoss",
+  "kl",
+  "meanQ",
+  "maxAbsQ",
+  "gradNorm",
+  "eps",
+  "episodeMetric",
+  "episodeReturn",
+  "q0",
+  "entropy",
+  "entropyN",
+  "repetition",
+  "empty",
+  "length",
+  "tRollout",
+  "tReward",
+  "tReplay",
+  "tLearn",
+  "learnerTokens",
+  "actorTokens",
+  "t0",
+] as const;
+
+function emptyAcc(): Record<string, number> {
+  return Object.fromEntries(ACC_KEYS.map((k) => [k, 0]));
+}
+
+/** 1 − distinct/total over the non-EOS generated tokens (0 for ≤ 1 token). */
+export function repetitionOf(g: Int32Array, eosId: number | null): number {
+  const toks = Array.from(g).filter((t) => t !== eosId);
+  if (toks.length <= 1) return 0;
+  return 1 - new Set(toks).size / toks.length;
+}
+
+/** Greedy argmax-Q decoding of `prompts`, in batches. */
+export function greedyDecode(
+  model: DecodingModel,
+  prompts: readonly Int32Array[],
+  maxNewTokens: number,
+  eosId: number | null,
+  padId: number,
+  batchSize: number,
+): { generated: Int32Array[]; endedOnEos: boolean[] } {
+  const generated: Int32Array[] = [];
+  const endedOnEos: boolean[] = [];
+  for (let i = 0; i < prompts.length; i += batchSize) {
+    const r = rollout(model, prompts.slice(i, i + batchSize), {
+      maxNewTokens,
+      eosId,
+      padId,
+      select: (q, off, V) => argmax(q, off, V),
+    });
+    generated.push(...r.generated);
+    endedOnEos.push(...r.endedOnEos);
+  }
+  return { generated, endedOnEos };
+}
+
+/** Mean metric (and collapse rates) of greedy decoding on a split. */
+export function evaluateSplit(
+  model: DecodingModel,
+  task: TokenTask,
+  split: Split,
+  cfg: TrainerConfig,
+  maxExamples = 0,
+): { metric: number; repetition: number; empty: number; generated: Int32Array[]; metrics: number[] } {
+  const all = task.prompts[split];
+  const prompts = maxExamples > 0 ? all.slice(0, maxExamples) : all;
+  const { generated, endedOnEos } = greedyDecode(
+    model,
+    prompts,
+    cfg.data.maxNewTokens,
+    task.eosId,
+    task.padId,
+    Math.max(cfg.dqn.rolloutBatch, 32),
+  );
+  const metrics = generated.map((g, i) => task.score(split, i, g, endedOnEos[i] as boolean).metric);
+  const n = Math.max(1, generated.length);
+  return {
+    metric: metrics.reduce((s, x) => s + x, 0) / n,
+    repetition: generated.reduce((s, g) => s + repetitionOf(g, task.eosId), 0) / n,
+    empty: generated.filter((g) => g.every((t) => t === task.eosId)).length / n,
+    generated,
+    metrics,
+  };
+}
+
+/**
+ * The DQN loop. Create it with fresh state (`DqnLoop.create`) or from a checkpoint (`restore` after
+ * construction), then `await run()`.
+ */
+export class DqnLoop {
+  readonly cfg: TrainerConfig;
+  readonly task: TokenTask;
+  readonly models: DqnModels;
+  readonly replay: ReplayBuffer;
+  state: DqnLoopState;
+  /** Best online weights seen by validation (in memory; saved in checkpoints). */
+  bestWeights: Map<string, Float32Array> | null = null;
+  /** Last good online weights (guards). */
+  snapshot: Map<string, Float32Array> | null = null;
+  #actor: Rng;
+  #replayRng: Rng;
+  #init: Rng;
+  readonly #hooks: DqnHooks;
+
+  constructor(
+    cfg: TrainerConfig,
+    task: TokenTask,
+    models: DqnModels,
+    hooks: DqnHooks,
+    rng: Rng,
+    replay?: ReplayBuffer,
+  ) {
+    this.cfg = cfg;
+    this.task = task;
+    this.models = models;
+    this.#hooks = hooks;
+    this.#actor = rng.fork();
+    this.#replayRng = rng.fork();
+    this.#init = rng.fork();
+    if (task.prompts.train.length === 0)
+      throw new TrainerInputError("data.train", "the training split is empty; pass at least one example.");
+    this.replay = replay ?? this.#buildReplay();
+    this.state = {
+      update: 0,
+      cycleLeft: 0,
+      rollouts: 0,
+      episodes: 0,
+      actorTokens: 0,
+      learnerTokens: 0,
+      bestMetric: Number.NEGATIVE_INFINITY,
+      bestUpdate: -1,
+      badValidations: 0,
+      consecutiveFailures: 0,
+      skippedUpdates: 0,
+      stopped: "",
+      rng: { actor: this.#actor.state(), replay: this.#replayRng.state(), init: this.#init.state() },
+      acc: emptyAcc(),
+    };
+  }
+
+  /** The RNG stream used for the target's N(0, 0.02) init (forked from the loop's seed). */
+  get initRng(): Rng {
+    return this.#init;
+  }
+
+  #buildReplay(): ReplayBuffer {
+    const { cfg, task } = this;
+    let demoTransitions = 0;
+    if (cfg.dqn.demonstrations && task.demonstrations) {
+      for (let i = 0; i < task.prompts.train.length; i++)
+        for (const d of task.demonstrations(i)) demoTransitions += d.length;
+    }
+    const buf = new ReplayBuffer({
+      capacity: cfg.replay.capacity,
+      demoCapacity: demoTransitions,
+      vocabSize: task.vocabSize,
+      prioritized: cfg.replay.prioritized
+        ? { alpha: cfg.replay.alpha, beta: cfg.replay.beta, epsilon: cfg.replay.priorityEps }
+        : false,
+    });
+    if (demoTransitions > 0 && task.demonstrations) {
+      for (let i = 0; i < task.prompts.train.length; i++) {
+        const prompt = task.prompts.train[i] as Int32Array;
+        for (const d of task.demonstrations(i)) {
+          if (d.length === 0) continue;
+          const endedOnEos = task.eosId !== null && d[d.length - 1] === task.eosId;
+          const { rewards } = task.score("train", i, d, endedOnEos);
+          buf.add(this.#episode(prompt, d, rewards, endedOnEos, i), { demo: true });
+        }
+      }
+    }
+    return buf;
+  }
+
+  #episode(
+    prompt: Int32Array,
+    gen: Int32Array,
+    rewards: Float32Array,
+    endedOnEos: boolean,
+    ref: number,
+  ): Episode {
+    const tokens = new Int32Array(prompt.length + gen.length);
+    tokens.set(prompt);
+    tokens.set(gen, prompt.length);
+    const scaled = this.cfg.reward.scale === 1 ? rewards : rewards.map((r) => r * this.cfg.reward.scale);
+    // The state includes the position, so the length limit is part of the MDP: with maxLengthTerminal the cut
+    // episode is absorbing (stored as terminated) and nothing is bootstrapped beyond it.
+    const terminated = endedOnEos || this.cfg.dqn.maxLengthTerminal;
+    return { tokens, promptLength: prompt.length, rewards: scaled, terminated, refIndex: ref };
+  }
+
+  /** Restores loop state, RNG streams and in-memory weight sets from a checkpoint. */
+  restore(
+    state: DqnLoopState,
+    best: Map<string, Float32Array> | null,
+    snapshot: Map<string, Float32Array> | null,
+  ): void {
+    this.state = structuredClone(state);
+    this.#actor = Rng.fromState(state.rng.actor);
+    this.#replayRng = Rng.fromState(state.rng.replay);
+    this.#init = Rng.fromState(state.rng.init);
+    this.bestWeights = best;
+    this.snapshot = snapshot;
+  }
+
+  /** The loop state with current RNG states (for checkpoints). */
+  snapshotState(): DqnLoopState {
+    return structuredClone({
+      ...this.state,
+      rng: { actor: this.#actor.state(), replay: this.#replayRng.state(), init: this.#init.state() },
+    });
+  }
+
+  #epsilon(): number {
+    const e = this.cfg.explore;
+    return epsilonAt(this.state.update, e.epsilonStart, e.epsilonEnd, e.epsilonDecayUpdates);
+  }
+
+  #rolloutOnce(): void {
+    const { cfg, task } = this;
+    const acc = this.state.acc;
+    const rng = this.#actor;
+    const n = task.prompts.train.length;
+    const idx = Array.from({ length: cfg.dqn.rolloutBatch }, () => rng.nextInt(n));
+    const prompts = idx.map((i) => task.prompts.train[i] as Int32Array);
+    const eps = this.#epsilon();
+    const ex = cfg.explore;
+    const t0 = performance.now();
+    const r = rollout(this.models.online, prompts, {
+      maxNewTokens: cfg.data.maxNewTokens,
+      eosId: task.eosId,
+      padId: task.padId,
+      select:
+        ex.kind === "sample"
+          ? (q, off, V) => sampleMasked(q, off, V, ex.topK, ex.topP, ex.temperature, rng)
+          : (q, off, V) => epsilonGreedy(q, off, V, eps, rng),
+      entropyTemperature: ex.temperature,
+    });
+    const t1 = performance.now();
+    let tReward = 0;
+    let tReplay = 0;
+    r.generated.forEach((g, b) => {
+      const i = idx[b] as number;
+      const a = performance.now();
+      const { rewards, metric } = task.score("train", i, g, r.endedOnEos[b] as boolean);
+      const c = performance.now();
+      tReward += c - a;
+      if (!rewards.every(Number.isFinite) || !Number.isFinite(metric)) {
+        this.#hooks.log({ phase: "guard", step: this.state.update, event: "non-finite-reward", example: i });
+        return;
+      }
+      if (g.length > 0)
+        this.replay.add(this.#episode(prompts[b] as Int32Array, g, rewards, r.endedOnEos[b] as boolean, i));
+      tReplay += performance.now() - c;
+      let ret = 0;
+      let disc = 1;
+      for (const x of rewards) {
+        ret += disc * x * cfg.reward.scale;
+        disc *= cfg.dqn.gamma;
+      }
+      acc.episodeMetric! += metric;
+      acc.episodeReturn! += ret;
+      acc.q0! += r.q0[b] as number;
+      acc.repetition! += repetitionOf(g, task.eosId);
+      acc.empty! += g.every((t) => t === task.eosId) ? 1 : 0;
+      acc.length! += g.length;
+      acc.eps! += 1;
+    });
+    acc.entropy! += r.entropy;
+    acc.entropyN! += 1;
+    acc.tRollout! += t1 - t0;
+    acc.tReward! += tReward;
+    acc.tReplay! += tReplay;
+    acc.actorTokens! += r.tokensProcessed;
+    this.state.actorTokens += r.tokensProcessed;
+    this.state.rollouts += 1;
+    this.state.episodes += r.generated.length;
+  }
+
+  #sample(): { batch: ReturnType<ReplayBuffer["sample"]>; trs: SampledTransition[] } {
+    const { cfg } = this;
+    const total = Math.max(1, cfg.dqn.updates);
+    const beta = cfg.replay.beta + (1 - cfg.replay.beta) * Math.min(1, this.state.update / total);
+    const batch = this.replay.sample(cfg.dqn.batchSize, this.#replayRng, { beta });
+    const eps = this.replay.getEpisodes(batch.episodeIds);
+    const trs: SampledTransition[] = [];
+    for (let i = 0; i < batch.size; i++) {
+      trs.push({
+        episode: eps[batch.rows[i] as number] as Episode,
+        t: batch.steps[i] as number,
+        weight: batch.weights[i] as number,
+        demo: batch.demo[i] === 1,
+      });
+    }
+    return { batch, trs };
+  }
+
+  #learn(): UpdateStats {
+    const { cfg, models } = this;
+    const acc = this.state.acc;
+    const a = performance.now();
+    const { batch, trs } = this.#sample();
+    const b = performance.now();
+    const s = learnerStep(trs, {
+      cfg,
+      online: models.online,
+      target: models.target,
+      ...(models.reference ? { reference: models.reference } : {}),
+      optimizer: models.optimizer,
+      padId: this.task.padId,
+    });
+    const c = performance.now();
+    const finiteQ = Number.isFinite(s.maxAbsQ);
+    if (s.ok && finiteQ) {
+      this.replay.updatePriorities(batch, s.tdErrors);
+      this.state.consecutiveFailures = 0;
+      acc.n! += 1;
+      acc.loss! += s.loss;
+      acc.tdLoss! += s.tdLoss;
+      acc.marginLoss! += s.marginLoss;
+      acc.kl! += s.kl;
+      acc.meanQ! += s.meanQ;
+      acc.maxAbsQ = Math.max(acc.maxAbsQ!, s.maxAbsQ);
+      acc.gradNorm! += s.gradNorm;
+    } else {
+      this.#recover(s);
+    }
+    acc.tReplay! += b - a + (performance.now() - c);
+    acc.tLearn! += c - b;
+    acc.learnerTokens! += s.tokens;
+    this.state.learnerTokens += s.tokens;
+    return s;
+  }
+
+  /** NaN/Inf guard: the update was skipped; restore the last good weights and lower the learning rate. */
+  #recover(s: UpdateStats): void {
+    const { cfg, models } = this;
+    this.state.consecutiveFailures += 1;
+    this.state.skippedUpdates += 1;
+    const vars = models.online.trainableVariables;
+    if (this.snapshot) writeVariables(vars, this.snapshot, "online", "snapshot");
+    const lr = models.optimizer.learningRate * cfg.guards.lrDecay;
+    models.optimizer.learningRate = lr;
+    this.#hooks.log({
+      phase: "guard",
+      step: this.state.update,
+      event: "non-finite-update",
+      loss: s.loss,
+      gradNorm: s.gradNorm,
+      maxAbsQ: s.maxAbsQ,
+      restored: this.snapshot !== null,
+      learningRate: lr,
+    });
+    if (this.state.consecutiveFailures >= cfg.guards.maxConsecutiveFailures) {
+      throw new TrainingDivergedError(
+        `${this.state.consecutiveFailures} consecutive updates had a non-finite loss, gradient or Q-value even ` +
+          `after restoring the last good weights and lowering the learning rate to ${lr}. Lower dqn.learningRate, ` +
+          "enable dqn.gradClipNorm, or use the huber loss.",
+        { field: "dqn.learningRate" },
+      );
+    }
+  }
+
+  #flushLog(): void {
+    const acc = this.state.acc;
+    const { cfg } = this;
+    const now = performance.now();
+    const n = Math.max(1, acc.n!);
+    const ne = Math.max(1, acc.eps!);
+    const elapsed = Math.max(1e-9, (now - (acc.t0 || now)) / 1000);
+    const stepTime = acc.tRollout! + acc.tLearn! + acc.tReplay!;
+    const rec: LogRecord = {
+      phase: "dqn",
+      step: this.state.update,
+      loss: acc.loss! / n,
+      tdLoss: acc.tdLoss! / n,
+      marginLoss: acc.marginLoss! / n,
+      kl: acc.kl! / n,
+      meanQ: acc.meanQ! / n,
+      maxAbsQ: acc.maxAbsQ!,
+      gradNorm: acc.gradNorm! / n,
+      episodeMetric: acc.episodeMetric! / ne,
+      episodeReturn: acc.episodeReturn! / ne,
+      q0: acc.q0! / ne,
+      mcReturn: acc.episodeReturn! / ne,
+      overestimation: (acc.q0! - acc.episodeReturn!) / ne,
+      entropy: acc.entropy! / Math.max(1, acc.entropyN!),
+      repetition: acc.repetition! / ne,
+      empty: acc.empty! / ne,
+      episodeLength: acc.length! / ne,
+      epsilon: cfg.explore.kind === "epsilon-greedy" ? this.#epsilon() : 0,
+      learningRate: this.models.optimizer.learningRate,
+      replaySize: this.replay.size,
+      updatesPerSec: acc.n! / elapsed,
+      learnerTokensPerSec: acc.learnerTokens! / elapsed,
+      actorTokensPerSec: acc.actorTokens! / elapsed,
+      shareReward: stepTime > 0 ? acc.tReward! / stepTime : 0,
+      shareReplay: stepTime > 0 ? acc.tReplay! / stepTime : 0,
+      shareNetwork: stepTime > 0 ? (acc.tRollout! - acc.tReward! + acc.tLearn!) / stepTime : 0,
+      skippedUpdates: this.state.skippedUpdates,
+    };
+    this.#hooks.log(rec);
+    const g = cfg.guards;
+    const alarm = (kind: string, value: number, threshold: number): void => {
+      this.#hooks.log({ phase: "alarm", step: this.state.update, alarm: kind, value, threshold });
+    };
+    if ((rec.maxAbsQ as number) > g.qAlarm) alarm("q-explosion", rec.maxAbsQ as number, g.qAlarm);
+    if (acc.eps! > 0 && (rec.repetition as number) > g.repetitionAlarm)
+      alarm("repetition", rec.repetition as number, g.repetitionAlarm);
+    if (acc.eps! > 0 && (rec.empty as number) > g.emptyAlarm)
+      alarm("empty-output", rec.empty as number, g.emptyAlarm);
+    this.state.acc = emptyAcc();
+    this.state.acc.t0 = performance.now();
+  }
+
+  async #validate(): Promise<boolean> {
+    const { cfg, task } = this;
+    if (task.prompts.validation.length === 0) return false;
+    const v = evaluateSplit(this.models.online, task, "validation", cfg, cfg.validation.maxExamples);
+    const improved = v.metric > this.state.bestMetric;
+    if (improved) {
+      this.state.bestMetric = v.metric;
+      this.state.bestUpdate = this.state.update;
+      this.state.badValidations = 0;
+      this.bestWeights = readVariables(this.models.online.trainableVariables, "online");
+      await this.#hooks.onBest?.(this.state.update, v.metric);
+    } else {
+      this.state.badValidations += 1;
+    }
+    this.#hooks.log({
+      phase: "validation",
+      step: this.state.update,
+      metric: v.metric,
+      best: this.state.bestMetric,
+      improved,
+      repetition: v.repetition,
+      empty: v.empty,
+    });
+    this.#hooks.onValidation?.({
+      update: this.state.update,
+      metric: v.metric,
+      best: this.state.bestMetric,
+      improved,
+    });
+    return cfg.validation.patience > 0 && this.state.badValidations >= cfg.validation.patience;
+  }
+
+  /** Validation before any DQN update (the starting point of early stopping). */
+  async validateInitial(): Promise<void> {
+    if (this.state.update === 0 && this.state.bestUpdate < 0) await this.#validate();
+  }
+
+  /** Runs until `dqn.updates`, early stopping, or `shouldStop()`. */
+  async run(): Promise<DqnLoopState["stopped"]> {
+    const { cfg, models } = this;
+    const st = this.state;
+    if (st.stopped === "done" || st.stopped === "early-stop") return st.stopped;
+    st.stopped = "";
+    if (!st.acc.t0) st.acc.t0 = performance.now();
+    const need = Math.max(cfg.dqn.warmupTransitions, cfg.dqn.batchSize);
+    let idleRollouts = 0;
+    while (st.update < cfg.dqn.updates) {
+      if (this.#hooks.shouldStop?.()) {
+        st.stopped = "callback";
+        await this.#hooks.checkpoint?.("stop");
+        return st.stopped;
+      }
+      if (st.cycleLeft === 0) {
+        this.#rolloutOnce();
+        if (this.replay.size < need) {
+          if (++idleRollouts > 10_000)
+            throw new TrainerInputError(
+              "dqn.warmupTransitions",
+              `replay holds ${this.replay.size} transitions after 10000 rollouts, fewer than ${need}.`,
+            );
+          continue;
+        }
+        st.cycleLeft = cfg.dqn.updatesPerRollout;
+      }
+      const s = this.#learn();
+      st.cycleLeft -= 1;
+      st.update += 1;
+      if (s.ok && st.update % cfg.guards.snapshotEvery === 0)
+        this.snapshot = readVariables(models.online.trainableVariables, "online");
+      if (cfg.dqn.targetUpdate === "hard") {
+        if (st.update % cfg.dqn.targetUpdateEvery === 0)
+          copyVariables(models.target.trainableVariables, models.online.trainableVariables);
+      } else {
+        polyakVariables(models.target.trainableVariables, models.online.trainableVariables, cfg.dqn.tau);
+      }
+      this.#hooks.progress?.(st.update, { loss: s.loss, best: st.bestMetric });
+      if (st.update % cfg.log.every === 0) this.#flushLog();
+      if (st.update % cfg.validation.every === 0 || st.update === cfg.dqn.updates) {
+        if (await this.#validate()) {
+          st.stopped = "early-stop";
+          break;
+        }
+      }
+      if (cfg.checkpoint.every > 0 && st.update % cfg.checkpoint.every === 0 && st.update < cfg.dqn.updates)
+        await this.#hooks.checkpoint?.("interval");
+    }
+    if (st.stopped === "") st.stopped = "done";
+    if (st.acc.n! > 0) this.#flushLog();
+    return st.stopped;
+  }
+
+  /** Loads the best validated weights into the online network (no-op when validation never ran). */
+  useBest(): boolean {
+    if (!this.bestWeights) return false;
+    writeVariables(this.models.online.trainableVariables, this.bestWeights, "online", "best weights");
+    return true;
+  }
+}
+
+/** Type guard for tf variables lists (keeps tf types out of the public surface). */
+export type VariableList = readonly tf.Variable[];
+
+/** Initialises the target network: a copy of the online net, or N(0, 0.02) (the `seed` preset's literal form). */
+export function initTarget(cfg: TrainerConfig, online: QModel, target: QModel, rng: Rng): void {
+  if (cfg.dqn.targetInit === "copy") copyVariables(target.trainableVariables, online.trainableVariables);
+  else normalInitVariables(target.trainableVariables, 0.02, rng);
+}

@@ -1,0 +1,301 @@
+/**
+ * The DQN learner step. Sampled transitions are grouped by episode and each distinct episode goes through the
+ * online and target networks ONCE: Q(s_t, ·) is the causal output at position P+t−1 and Q(s_{t+n}, ·) at
+ * P+t+n−1, so a batch of transitions from a few episodes costs a few sequence passes, not one pass per
+ * transition. Targets y are computed in plain JS from the downloaded rows (no gradient flows through them):
+ *   y = Σ_{i<k} γ^i r_{t+i} + γ^k · Q_θ'(s_{t+k}, argmax_{a∈mask} Q_θ(s_{t+k}, a))   (Double DQN)
+ *   y = Σ_{i<k} γ^i r_{t+i} + γ^k · max_{a∈mask} Q_θ'(s_{t+k}, a)                    (plain)
+ * with no bootstrap when the episode ended within the window. The loss is the importance-weighted MSE or Huber
+ * TD loss, plus the DQfD large-margin term on demonstration transitions and β·KL(softmax(Q/T) ‖ reference).
+ */
+import type { Episode } from "@dqnlm/core";
+import * as tf from "@tensorflow/tfjs";
+import type { TrainerConfig } from "./config.js";
+import { type Adam, globalNorm } from "./optim.js";
+import { argmax, maskIndices } from "./policy.js";
+
+/** What the trainer needs from a Q-network (qnet's `QNetwork` satisfies it). */
+export interface QModel {
+  /** ids [B, T] int32 → Q [B, T, V]; output[b, t] = Q(ids[b, 0..t], ·). */
+  forward(ids: tf.Tensor2D): tf.Tensor3D;
+  readonly trainableVariables: readonly tf.Variable[];
+}
+
+/** One sampled transition. */
+export interface SampledTransition {
+  readonly episode: Episode;
+  /** Step index t (0-based) within the episode. */
+  readonly t: number;
+  /** Importance weight (1 for uniform replay). */
+  readonly weight: number;
+  /** True when the episode is a demonstration (reference text). */
+  readonly demo: boolean;
+}
+
+/** Diagnostics of one learner update. */
+export interface UpdateStats {
+  /** True when the update was applied; false when skipped by the NaN/Inf guard. */
+  readonly ok: boolean;
+  readonly loss: number;
+  readonly tdLoss: number;
+  readonly marginLoss: number;
+  readonly kl: number;
+  readonly meanQ: number;
+  readonly maxAbsQ: number;
+  readonly gradNorm: number;
+  /** |δ_i| per transition (for priority updates). */
+  readonly tdErrors: Float32Array;
+  /** Distinct episodes forwarded (= forward passes per network). */
+  readonly episodes: number;
+  /** Tokens forwarded through the online network. */
+  readonly tokens: number;
+}
+
+/** Options of {@link learnerStep}. */
+export interface LearnerOptions {
+  readonly cfg: TrainerConfig;
+  readonly online: QModel;
+  readonly target: QModel;
+  /** The frozen initial model for the KL term (required when `dqn.klWeight > 0`). */
+  readonly reference?: QModel;
+  readonly optimizer: Adam;
+  readonly padId: number;
+}
+
+interface Layout {
+  ids: Int32Array;
+  rows: number;
+  len: number;
+  cur: Int32Array;
+  actions: Int32Array;
+  ret: Float64Array;
+  disc: Float64Array;
+  /** Row index into the flattened [rows·len] output of the bootstrap state, −1 for none. */
+  next: Int32Array;
+}
+
+function layout(batch: readonly SampledTransition[], cfg: TrainerConfig, padId: number): Layout {
+  const eps: Episode[] = [];
+  const rowOf = new Map<Episode, number>();
+  for (const tr of batch) {
+    if (!rowOf.has(tr.episode)) {
+      rowOf.set(tr.episode, eps.length);
+      eps.push(tr.episode);
+    }
+  }
+  const len = eps.reduce((m, e) => Math.max(m, e.tokens.length), 0);
+  const ids = new Int32Array(eps.length * len).fill(padId);
+  eps.forEach((e, r) => {
+    ids.set(e.tokens, r * len);
+  });
+  const n = batch.length;
+  const cur = new Int32Array(n);
+  const actions = new Int32Array(n);
+  const ret = new Float64Array(n);
+  const disc = new Float64Array(n);
+  const next = new Int32Array(n);
+  const { gamma, nStep } = cfg.dqn;
+  batch.forEach((tr, i) => {
+    const e = tr.episode;
+    const r = rowOf.get(e) as number;
+    const P = e.promptLength;
+    const T = e.tokens.length - P;
+    cur[i] = r * len + P + tr.t - 1;
+    actions[i] = e.tokens[P + tr.t] as number;
+    const k = Math.min(nStep, T - tr.t);
+    let g = 1;
+    let R = 0;
+    for (let j = 0; j < k; j++) {
+      R += g * (e.rewards[tr.t + j] as number);
+      g *= gamma;
+    }
+    ret[i] = R;
+    if (tr.t + k === T && e.terminated) {
+      next[i] = -1;
+      disc[i] = 0;
+    } else {
+      next[i] = r * len + P + tr.t + k - 1;
+      disc[i] = g;
+    }
+  });
+  return { ids, rows: eps.length, len, cur, actions, ret, disc, next };
+}
+
+function huberOrMse(delta: tf.Tensor1D, cfg: TrainerConfig): tf.Tensor1D {
+  if (cfg.dqn.loss === "mse") return tf.square(delta);
+  const d = cfg.dqn.huberDelta;
+  const a = tf.abs(delta);
+  const quad = tf.minimum(a, d);
+  return tf.add(tf.mul(tf.square(quad), 0.5), tf.mul(tf.sub(a, quad), d)) as tf.Tensor1D;
+}
+
+/**
+ * The TD targets y_i for a layout, given the downloaded next-state rows of the target net and (for Double DQN
+ * or the target mask) of the online net.
+ */
+function targets(
+  L: Layout,
+  cfg: TrainerConfig,
+  V: number,
+  tNext: Float32Array,
+  oNext: Float32Array | null,
+): Float64Array {
+  const y = new Float64Array(L.cur.length);
+  const { doubleDqn, targetMask } = cfg.dqn;
+  const { topK, topP, temperature } = cfg.explore;
+  let k = 0;
+  for (let i = 0; i < y.length; i++) {
+    if ((L.next[i] as number) < 0) {
+      y[i] = L.ret[i] as number;
+      continue;
+    }
+    const off = k * V;
+    k++;
+    let boot: number;
+    if (doubleDqn) {
+      const o = oNext as Float32Array;
+      const a = targetMask
+        ? (maskIndices(o, off, V, topK, topP, temperature)[0] as number)
+        : argmax(o, off, V);
+      boot = tNext[off + a] as number;
+    } else if (targetMask) {
+      const cand = maskIndices(oNext as Float32Array, off, V, topK, topP, temperature);
+      boot = Number.NEGATIVE_INFINITY;
+      for (const a of cand) boot = Math.max(boot, tNext[off + a] as number);
+    } else {
+      boot = tNext[off] as number;
+      for (let a = 1; a < V; a++) boot = Math.max(boot, tNext[off + a] as number);
+    }
+    y[i] = (L.ret[i] as number) + (L.disc[i] as number) * boot;
+  }
+  return y;
+}
+
+/**
+ * One learner update on `batch`. Runs one forward pass per distinct episode on the target (and reference)
+ * network and one differentiable pass on the online network, applies clipped Adam, and returns diagnostics.
+ * A non-finite loss or gradient skips the update (`ok: false`) without touching the weights.
+ */
+export function learnerStep(batch: readonly SampledTransition[], o: LearnerOptions): UpdateStats {
+  const { cfg, online, target, optimizer } = o;
+  const L = layout(batch, cfg, o.padId);
+  const n = batch.length;
+  const nextIdx = Int32Array.from(Array.from(L.next).filter((x) => x >= 0));
+  const idsShape: [number, number] = [L.rows, L.len];
+
+  // Target rows (and reference log-probs for KL): no gradient.
+  const tNext = tf.tidy(() => {
+    if (nextIdx.length === 0) return new Float32Array(0);
+    const ids = tf.tensor2d(L.ids, idsShape, "int32");
+    const q = target.forward(ids);
+    const V = q.shape[2];
+    return tf
+      .gather(tf.reshape(q, [L.rows * L.len, V]), tf.tensor1d(nextIdx, "int32"))
+      .dataSync() as Float32Array;
+  });
+  const klW = cfg.dqn.klWeight;
+  const refLogp =
+    klW > 0 && o.reference
+      ? tf.tidy(() => {
+          const ref = o.reference as QModel;
+          const q = ref.forward(tf.tensor2d(L.ids, idsShape, "int32"));
+          const V = q.shape[2];
+          const rows = tf.gather(tf.reshape(q, [L.rows * L.len, V]), tf.tensor1d(L.cur, "int32"));
+          return tf.logSoftmax(tf.div(rows, cfg.explore.temperature));
+        })
+      : null;
+
+  const needOnlineNext = cfg.dqn.doubleDqn || cfg.dqn.targetMask;
+  const demoRows = batch.flatMap((tr, i) => (tr.demo ? [i] : []));
+  const weights = Float32Array.from(batch, (tr) => tr.weight);
+  let tdLoss = 0;
+  let marginLoss = 0;
+  let kl = 0;
+  let meanQ = 0;
+  let maxAbsQ = 0;
+  let V = 0;
+  const tdErrors = new Float32Array(n);
+
+  const vars = online.trainableVariables as tf.Variable[];
+  const { value, grads } = tf.variableGrads(() => {
+    const ids = tf.tensor2d(L.ids, idsShape, "int32");
+    const q = online.forward(ids);
+    V = q.shape[2];
+    const flat = tf.reshape(q, [L.rows * L.len, V]);
+    const oNext =
+      needOnlineNext && nextIdx.length > 0
+        ? (tf.gather(flat, tf.tensor1d(nextIdx, "int32")).dataSync() as Float32Array)
+        : null;
+    const y = targets(L, cfg, V, tNext, oNext);
+    const curRows = tf.gather(flat, tf.tensor1d(L.cur, "int32")) as tf.Tensor2D;
+    const pick = Int32Array.from(L.actions, (a, i) => i * V + a);
+    const qa = tf.gather(tf.reshape(curRows, [n * V]), tf.tensor1d(pick, "int32")) as tf.Tensor1D;
+    const qaVals = qa.dataSync() as Float32Array;
+    maxAbsQ = (tf.max(tf.abs(curRows)).dataSync() as Float32Array)[0] as number;
+    let sq = 0;
+    for (let i = 0; i < n; i++) {
+      const d = (y[i] as number) - (qaVals[i] as number);
+      tdErrors[i] = Math.abs(d);
+      sq += qaVals[i] as number;
+    }
+    meanQ = sq / n;
+    const delta = tf.sub(tf.tensor1d(Float32Array.from(y)), qa) as tf.Tensor1D;
+    const per = huberOrMse(delta, cfg);
+    const td = tf.mean(tf.mul(per, tf.tensor1d(weights)));
+    tdLoss = (td.dataSync() as Float32Array)[0] as number;
+    let total: tf.Scalar = td as tf.Scalar;
+    if (cfg.dqn.marginWeight > 0 && demoRows.length > 0) {
+      const dIdx = tf.tensor1d(Int32Array.from(demoRows), "int32");
+      const dq = tf.gather(curRows, dIdx) as tf.Tensor2D;
+      const marg = new Float32Array(demoRows.length * V).fill(cfg.dqn.margin);
+      demoRows.forEach((i, j) => {
+        marg[j * V + (L.actions[i] as number)] = 0;
+      });
+      const qE = tf.gather(qa, dIdx);
+      const m = tf.mean(tf.sub(tf.max(tf.add(dq, tf.tensor2d(marg, [demoRows.length, V])), 1), qE));
+      marginLoss = (m.dataSync() as Float32Array)[0] as number;
+      total = tf.add(total, tf.mul(m, cfg.dqn.marginWeight)) as tf.Scalar;
+    }
+    if (refLogp) {
+      const logp = tf.logSoftmax(tf.div(curRows, cfg.explore.temperature));
+      const k = tf.mean(tf.sum(tf.mul(tf.exp(logp), tf.sub(logp, refLogp)), 1));
+      kl = (k.dataSync() as Float32Array)[0] as number;
+      total = tf.add(total, tf.mul(k, klW)) as tf.Scalar;
+    }
+    return total;
+  }, vars);
+  refLogp?.dispose();
+  const loss = (value.dataSync() as Float32Array)[0] as number;
+  value.dispose();
+  // variableGrads omits variables the loss does not reach; they get a zero gradient.
+  const zeros: tf.Tensor[] = [];
+  const gradList = vars.map((v) => {
+    const g = grads[v.name];
+    if (g) return g;
+    const z = tf.zerosLike(v);
+    zeros.push(z);
+    return z;
+  });
+  const gradNorm = globalNorm(gradList);
+  const ok = Number.isFinite(loss) && Number.isFinite(gradNorm);
+  if (ok) {
+    const clip = cfg.dqn.gradClipNorm;
+    const scale = clip > 0 && gradNorm > clip ? clip / gradNorm : 1;
+    optimizer.apply(gradList, scale);
+  }
+  for (const g of Object.values(grads)) g.dispose();
+  for (const z of zeros) z.dispose();
+  return {
+    ok,
+    loss,
+    tdLoss,
+    marginLoss,
+    kl,
+    meanQ,
+    maxAbsQ,
+    gradNorm,
+    tdErrors,
+    episodes: L.rows,
+    tokens: L.rows * L.len,
+  };
+}

@@ -1,0 +1,150 @@
+/**
+ * MLE warm start: cross-entropy on prompt ⊕ SEP ⊕ reference ⊕ EOS with the loss on the target tokens only
+ * (the output at position P−1+j predicts target token j). Batched, shuffled with the seeded RNG every epoch,
+ * early-stopped on validation loss (the best weights are restored at the end). This is how tiny models trained
+ * here become "pretrained"; the Q-head starts as this LM head.
+ */
+import type { Rng } from "@dqnlm/core";
+import * as tf from "@tensorflow/tfjs";
+import type { TrainerConfig } from "./config.js";
+import type { QModel } from "./learner.js";
+import type { LogRecord } from "./metrics.js";
+import { Adam, globalNorm } from "./optim.js";
+import { readVariables, writeVariables } from "./tensors.js";
+
+/** One (state, continuation) pair. */
+export interface MlePair {
+  readonly prompt: Int32Array;
+  readonly target: Int32Array;
+}
+
+function batchTensors(pairs: readonly MlePair[], padId: number) {
+  const len = pairs.reduce((m, p) => Math.max(m, p.prompt.length + p.target.length - 1), 1);
+  const B = pairs.length;
+  const ids = new Int32Array(B * len).fill(padId);
+  const rows: number[] = [];
+  const labels: number[] = [];
+  pairs.forEach((p, b) => {
+    const seq = new Int32Array(p.prompt.length + p.target.length);
+    seq.set(p.prompt);
+    seq.set(p.target, p.prompt.length);
+    ids.set(seq.subarray(0, Math.min(len, seq.length)), b * len);
+    for (let j = 0; j < p.target.length; j++) {
+      rows.push(b * len + p.prompt.length - 1 + j);
+      labels.push(p.target[j] as number);
+    }
+  });
+  return {
+    ids,
+    shape: [B, len] as [number, number],
+    rows: Int32Array.from(rows),
+    labels: Int32Array.from(labels),
+  };
+}
+
+/** Mean cross-entropy (nats per target token) as a tensor. */
+function ceLoss(model: QModel, pairs: readonly MlePair[], padId: number): tf.Scalar {
+  const t = batchTensors(pairs, padId);
+  const q = model.forward(tf.tensor2d(t.ids, t.shape, "int32"));
+  const V = q.shape[2];
+  const rows = tf.gather(tf.reshape(q, [t.shape[0] * t.shape[1], V]), tf.tensor1d(t.rows, "int32"));
+  const logp = tf.logSoftmax(rows);
+  const pick = Int32Array.from(t.labels, (a, i) => i * V + a);
+  return tf.neg(tf.mean(tf.gather(tf.reshape(logp, [-1]), tf.tensor1d(pick, "int32")))) as tf.Scalar;
+}
+
+/** Mean cross-entropy over `pairs` (no gradient), in batches. */
+export function evalCrossEntropy(
+  model: QModel,
+  pairs: readonly MlePair[],
+  padId: number,
+  batchSize: number,
+): number {
+  let sum = 0;
+  let n = 0;
+  for (let i = 0; i < pairs.length; i += batchSize) {
+    const chunk = pairs.slice(i, i + batchSize);
+    const toks = chunk.reduce((s, p) => s + p.target.length, 0);
+    const l = tf.tidy(() => ceLoss(model, chunk, padId));
+    sum += ((l.dataSync() as Float32Array)[0] as number) * toks;
+    n += toks;
+    l.dispose();
+  }
+  return n > 0 ? sum / n : Number.NaN;
+}
+
+/** Result of the warm start. */
+export interface MleResult {
+  readonly steps: number;
+  readonly epochs: number;
+  readonly bestValidLoss: number;
+  readonly stoppedEarly: boolean;
+}
+
+/** Runs the MLE warm start on `model` in place. */
+export function mleWarmStart(
+  model: QModel,
+  train: readonly MlePair[],
+  validation: readonly MlePair[],
+  cfg: TrainerConfig,
+  padId: number,
+  rng: Rng,
+  log: (r: LogRecord) => void,
+  progress?: (step: number, total: number, live: Record<string, number>) => void,
+): MleResult {
+  const m = cfg.mle;
+  const vars = model.trainableVariables as tf.Variable[];
+  const opt = new Adam(vars, m.learningRate);
+  const order = train.map((_, i) => i);
+  let step = 0;
+  let best = Number.POSITIVE_INFINITY;
+  let bestWeights: Map<string, Float32Array> | null = null;
+  let bad = 0;
+  let epoch = 0;
+  let stoppedEarly = false;
+  const perEpoch = Math.ceil(train.length / m.batchSize);
+  const totalSteps = m.maxSteps > 0 ? Math.min(m.maxSteps, perEpoch * m.epochs) : perEpoch * m.epochs;
+  try {
+    outer: for (epoch = 0; epoch < m.epochs; epoch++) {
+      rng.shuffle(order);
+      let sum = 0;
+      let cnt = 0;
+      for (let i = 0; i < order.length; i += m.batchSize) {
+        if (m.maxSteps > 0 && step >= m.maxSteps) break outer;
+        const chunk = order.slice(i, i + m.batchSize).map((k) => train[k] as MlePair);
+        const { value, grads } = tf.variableGrads(() => ceLoss(model, chunk, padId), vars);
+        const loss = (value.dataSync() as Float32Array)[0] as number;
+        value.dispose();
+        const list = vars.map((v) => grads[v.name] ?? tf.zerosLike(v));
+        const norm = globalNorm(list);
+        if (Number.isFinite(loss) && Number.isFinite(norm)) {
+          opt.apply(list, norm > 1 ? 1 / norm : 1);
+          sum += loss;
+          cnt++;
+        } else {
+          log({ phase: "guard", step, event: "mle-non-finite", loss });
+        }
+        for (const g of list) g.dispose();
+        step++;
+        progress?.(step, totalSteps, { loss });
+      }
+      const validLoss =
+        validation.length > 0 ? evalCrossEntropy(model, validation, padId, m.batchSize) : Number.NaN;
+      log({ phase: "mle", step, epoch: epoch + 1, trainLoss: cnt > 0 ? sum / cnt : Number.NaN, validLoss });
+      if (validation.length === 0) continue;
+      if (validLoss < best) {
+        best = validLoss;
+        bad = 0;
+        bestWeights = readVariables(vars, "mle");
+      } else if (++bad >= m.patience && m.patience > 0) {
+        stoppedEarly = true;
+        epoch++;
+        break;
+      }
+    }
+    if (bestWeights) writeVariables(vars, bestWeights, "mle", "MLE best weights");
+  } finally {
+    opt.dispose();
+  }
+  return { steps: step, epochs: epoch, bestValidLoss: best, stoppedEarly };
+}
