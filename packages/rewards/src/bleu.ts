@@ -17,7 +17,7 @@ import {
 } from "./bleu-validate.js";
 import { NgramStack, NgramTrie, SymbolTable } from "./incremental-ngrams.js";
 import { type BleuTokenizer, type BleuTokenizerName, getBleuTokenizer } from "./tokenizers/index.js";
-import { pyLower, pyRstrip } from "./tokenizers/python.js";
+import { pyFixed, pyLower, pyRstrip } from "./tokenizers/python.js";
 
 /** BLEU smoothing methods (Chen & Cherry, 2014), as in sacreBLEU. */
 export type BleuSmoothMethod = "exp" | "floor" | "add-k" | "none";
@@ -91,16 +91,6 @@ export interface ResolvedBleuOptions {
   readonly signatureTail: string;
 }
 
-/** Formats like Python's `f"{x:.2f}"` (round-half-even on the exact binary value, unlike `toFixed`'s ties-up). */
-function pyFixed2(x: number): string {
-  // An exact tie at the 2nd decimal needs x = k/100 + 1/200, i.e. 8x odd: only multiples of 1/8.
-  if (Number.isInteger(x * 8) && !Number.isInteger(x * 4)) {
-    const k = Math.floor(x * 100);
-    return ((k % 2 === 0 ? k : k + 1) / 100).toFixed(2);
-  }
-  return x.toFixed(2);
-}
-
 /** Validates and defaults BLEU options (`fn` names the public function in error messages). */
 export function resolveBleuOptions(
   opts: BleuOptions | undefined,
@@ -118,7 +108,7 @@ export function resolveBleuOptions(
   const dflt = SMOOTH_DEFAULTS[smoothMethod];
   const smoothValue = rawValue ?? dflt ?? 0;
   let smooth: string = smoothMethod;
-  if (dflt !== null) smooth += `[${pyFixed2(smoothValue)}]`;
+  if (dflt !== null) smooth += `[${pyFixed(smoothValue, 2)}]`;
   const signatureTail =
     `case:${lowercase ? "lc" : "mixed"}|eff:${effectiveOrder ? "yes" : "no"}|tok:${tokenizer.name}|` +
     `smooth:${smooth}|version:${SACREBLEU_VERSION}`;

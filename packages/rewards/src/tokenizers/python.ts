@@ -97,3 +97,18 @@ export function pyLen(s: string): number {
   }
   return n;
 }
+
+/**
+ * Python's `f"{x:.{digits}f}"`: like `toFixed`, except that exact ties round half to even (Python rounds the exact
+ * binary value correctly; `toFixed` rounds ties away from zero). A double is an exact tie at `d` decimals iff
+ * `x · 2^(d+1)` is an integer and `x · 2^d` is not (then `x · 10^d` is exactly a half-integer).
+ */
+export function pyFixed(x: number, digits: number): string {
+  if (Number.isFinite(x) && Number.isInteger(x * 2 ** (digits + 1)) && !Number.isInteger(x * 2 ** digits)) {
+    const t = x * 10 ** digits;
+    const k = Math.floor(t);
+    const even = k % 2 === 0 ? k : k + 1;
+    return (even / 10 ** digits).toFixed(digits);
+  }
+  return x.toFixed(digits);
+}
