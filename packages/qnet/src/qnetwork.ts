@@ -11,7 +11,7 @@ import * as tf from "@tensorflow/tfjs";
 import { type GPT2Config, type ResolvedGPT2Config, resolveConfig } from "./config.js";
 import { QnetCheckpointError, QnetInputError, QnetStateError } from "./errors.js";
 import { type PretrainedOptions, readHFFolder, resolvePretrained, writeHFFolder } from "./hf.js";
-import { causalAttention, gelu, layerNorm, linear } from "./ops.js";
+import { causalAttention, gelu, layerNorm, linear, linearT } from "./ops.js";
 
 /** Normalises a Hugging Face tensor name to its `transformer.`-prefixed form. */
 export function hfName(name: string): string {
@@ -362,8 +362,7 @@ export class QNetwork {
   /** Q-head on batch-major hidden rows [N, d] → [N, V]. */
   #head(h: tf.Tensor2D): tf.Tensor2D {
     const w = this.config.tieWordEmbeddings ? this.#v("transformer.wte.weight") : this.#v("lm_head.weight");
-    // Materialised transpose: wasm's matMul is fast only without transpose flags.
-    let q = linear(h, tf.transpose(w) as tf.Tensor2D);
+    let q = linearT(h, w as tf.Tensor2D);
     if (this.config.dueling) {
       const val = linear(
         h,
