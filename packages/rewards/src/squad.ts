@@ -3,11 +3,13 @@
  *
  * `normalize_answer` = Python `str.lower()` → delete ASCII `string.punctuation` → replace the words
  * `a|an|the` (Python's Unicode-aware `\b`, where letters, digits and `_` are word characters but combining marks
- * are not) by a space → collapse whitespace with Python `str.split()`.
+ * are not; the exact Python 3.11 / Unicode 14.0 table is in squad-word-chars.ts) by a space → collapse
+ * whitespace with Python `str.split()`.
  */
 
 import { RewardsInputError } from "./errors.js";
 import { checkString, checkStringList, toStringList } from "./reward-validate.js";
+import { isPyWordChar } from "./squad-word-chars.js";
 import { pyLower, pySplit } from "./tokenizers/python.js";
 
 /** SQuAD scores. {@link squad} returns them on 0–1, {@link squadCorpus} on 0–100 like the official script. */
@@ -22,8 +24,52 @@ export interface SquadResult {
 export const SQUAD_SIGNATURE = "squad:v1.1|norm:official|tok:split|version:evaluate-v1.1";
 
 const PUNCT = new Set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~");
-// Python `re` `\w` on str: str.isalnum() or "_"; isalnum = letters (L*) and numeric characters (N*).
-const ARTICLES_RE = /(?<![\p{L}\p{N}_])(a|an|the)(?![\p{L}\p{N}_])/gu;
+
+/** Is the code point that starts at UTF-16 index `i` a Python word character? (false at the end) */
+function wordAt(s: string, i: number): boolean {
+  return i < s.length && isPyWordChar(s.codePointAt(i)!);
+}
+
+/** Is the code point that ends just before UTF-16 index `i` a Python word character? (false at the start) */
+function wordBefore(s: string, i: number): boolean {
+  if (i === 0) return false;
+  const lo = s.charCodeAt(i - 1);
+  if (lo >= 0xdc00 && lo <= 0xdfff && i >= 2) {
+    const hi = s.charCodeAt(i - 2);
+    if (hi >= 0xd800 && hi <= 0xdbff) return isPyWordChar(((hi - 0xd800) << 10) + (lo - 0xdc00) + 0x10000);
+  }
+  return isPyWordChar(lo);
+}
+
+/**
+ * `re.sub(r'\b(a|an|the)\b', ' ', text)`: a left-to-right scan trying `a`, then `an`, then `the` at each
+ * position, with `\b` decided by Python 3.11's `\w` (see squad-word-chars.ts).
+ */
+function removeArticles(s: string): string {
+  let out = "";
+  let last = 0;
+  let i = 0;
+  while (i < s.length) {
+    const c = s.charCodeAt(i);
+    if ((c === 0x61 || c === 0x74) && !wordBefore(s, i)) {
+      let len = 0;
+      if (c === 0x61) {
+        if (!wordAt(s, i + 1)) len = 1;
+        else if (s.charCodeAt(i + 1) === 0x6e && !wordAt(s, i + 2)) len = 2;
+      } else if (s.startsWith("the", i) && !wordAt(s, i + 3)) {
+        len = 3;
+      }
+      if (len > 0) {
+        out += `${s.slice(last, i)} `;
+        i += len;
+        last = i;
+        continue;
+      }
+    }
+    i++;
+  }
+  return last === 0 ? s : out + s.slice(last);
+}
 
 /**
  * The official `normalize_answer`.
@@ -40,7 +86,7 @@ function normalize(s: string): string {
   const lower = pyLower(s);
   let noPunc = "";
   for (const ch of lower) if (!PUNCT.has(ch)) noPunc += ch;
-  return pySplit(noPunc.replace(ARTICLES_RE, " ")).join(" ");
+  return pySplit(removeArticles(noPunc)).join(" ");
 }
 
 function f1Tokens(pred: readonly string[], gold: readonly string[]): number {
