@@ -73,7 +73,7 @@ export interface TransitionBatch {
   readonly steps: Int32Array;
   /** For each transition, its position in the buffer (what {@link ReplayBuffer.updatePriorities} needs). */
   readonly indices: Int32Array;
-  /** Importance-sampling weights, max-normalised over the buffer (all 1 for uniform sampling). */
+  /** Importance-sampling weights (N·P(i))^−β divided by the batch's largest (all 1 for uniform sampling). */
   readonly weights: Float32Array;
   /** 1 where the transition belongs to a demonstration. */
   readonly demo: Uint8Array;
@@ -339,7 +339,7 @@ export class ReplayBuffer {
   /**
    * Samples `batchSize` transitions with replacement: uniformly (the method's e_t ~ Uniform(D)) or, for a
    * prioritized buffer, proportionally to p^α with stratified draws and importance weights (N·P(i))^−β
-   * normalised by the largest possible weight. Throws {@link ReplayUnderfilledError} when the buffer holds fewer
+   * normalised by the largest weight in the batch. Throws {@link ReplayUnderfilledError} when the buffer holds fewer
    * than `batchSize` transitions.
    */
   sample(batchSize: number, rng: Rng, options: { beta?: number } = {}): TransitionBatch {
@@ -380,15 +380,23 @@ export class ReplayBuffer {
         );
       const total = tree.total();
       const seg = total / batchSize;
-      const minLeaf = tree.min();
+      // Stratified: one draw in each of batchSize equal slices of the priority mass.
+      const masses = new Float64Array(batchSize);
       for (let i = 0; i < batchSize; i++) {
-        let mass = (i + rng.next()) * seg;
-        if (mass >= total) mass = total * (1 - 1e-12);
-        const pos = tree.find(mass);
-        indices[i] = pos;
-        // w_i = (N·P(i))^−β / max_j (N·P(j))^−β = (p_i / p_min)^−β with p the leaf values p^α.
-        weights[i] = (tree.get(pos) / minLeaf) ** -beta;
+        const mass = (i + rng.next()) * seg;
+        masses[i] = mass >= total ? total * (1 - 1e-12) : mass;
       }
+      tree.findBatch(masses, indices);
+      // w_i = (N·P(i))^−β / max_j (N·P(j))^−β over the batch = (q_i / q_min)^−β with q the leaf values p^α.
+      // Normalising by the batch maximum (as Dopamine does) rather than the buffer's spares a min tree,
+      // whose upkeep doubled the cost of every priority update.
+      let minLeaf = Number.POSITIVE_INFINITY;
+      for (let i = 0; i < batchSize; i++) {
+        const q = tree.get(indices[i] as number);
+        weights[i] = q;
+        if (q < minLeaf) minLeaf = q;
+      }
+      for (let i = 0; i < batchSize; i++) weights[i] = ((weights[i] as number) / minLeaf) ** -beta;
     }
     return this.#assemble(indices, weights);
   }
@@ -408,7 +416,8 @@ export class ReplayBuffer {
     const tree = this.#tree;
     if (tree === undefined) return 0;
     const { epsilon, demoBonus } = this.priorityOptions;
-    let updated = 0;
+    const positions: number[] = [];
+    const leaves: number[] = [];
     for (let i = 0; i < batch.size; i++) {
       const d = tdErrors[i] as number;
       if (!Number.isFinite(d))
@@ -428,10 +437,12 @@ export class ReplayBuffer {
         continue;
       const p = Math.abs(d) + epsilon + (flags & DEMO ? demoBonus : 0);
       if (p > this.#maxPriority) this.#maxPriority = p;
-      tree.set(pos, this.#leafValue(p));
-      updated++;
+      positions.push(pos);
+      leaves.push(this.#leafValue(p));
     }
-    return updated;
+    // Last write wins for a transition sampled twice, as with one-by-one updates.
+    tree.setBatch(positions, leaves);
+    return positions.length;
   }
 
   /** n-step returns, bootstrap states and discounts for every transition of `batch` (see {@link nStepReturn}). */
