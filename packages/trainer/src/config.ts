@@ -53,6 +53,10 @@ export interface TrainerConfig {
     readonly batchSize: number;
     /** Adam learning rate. @default 0.0001 */
     readonly learningRate: number;
+    /** Learning-rate schedule over the DQN updates. @default "constant" */
+    readonly lrSchedule: "constant" | "linear" | "cosine";
+    /** Final learning rate of a linear/cosine schedule. @default 0 */
+    readonly learningRateEnd: number;
     /** Discount γ. @default 1 */
     readonly gamma: number;
     /** n of the n-step return. @default 3 (seed: 1) */
@@ -178,6 +182,8 @@ const STABLE: TrainerConfig = {
     updates: 1000,
     batchSize: 32,
     learningRate: 1e-4,
+    lrSchedule: "constant",
+    learningRateEnd: 0,
     gamma: 1,
     nStep: 3,
     loss: "huber",
@@ -283,6 +289,8 @@ const SCHEMA: Record<string, Check | Record<string, Check>> = {
     updates: int(0),
     batchSize: int(1),
     learningRate: num({ gt: 0, max: 1 }),
+    lrSchedule: oneOf("constant", "linear", "cosine"),
+    learningRateEnd: num({ min: 0, max: 1 }),
     gamma: prob,
     nStep: int(1, 64),
     loss: oneOf("mse", "huber"),

@@ -73,6 +73,8 @@ export interface DqnLoopState {
   badValidations: number;
   consecutiveFailures: number;
   skippedUpdates: number;
+  /** Product of the guards' learning-rate cuts (multiplies the schedule). */
+  lrScale: number;
   stopped: "" | "done" | "early-stop" | "callback";
   rng: { actor: RngState; replay: RngState; init: RngState };
   acc: Record<string, number>;
@@ -226,6 +228,7 @@ export class DqnLoop {
       badValidations: 0,
       consecutiveFailures: 0,
       skippedUpdates: 0,
+      lrScale: 1,
       stopped: "",
       rng: { actor: this.#actor.state(), replay: this.#replayRng.state(), init: this.#init.state() },
       acc: emptyAcc(),
@@ -303,6 +306,17 @@ export class DqnLoop {
       ...this.state,
       rng: { actor: this.#actor.state(), replay: this.#replayRng.state(), init: this.#init.state() },
     });
+  }
+
+  /** Scheduled learning rate at the current update, times the guards' cuts. */
+  #learningRate(): number {
+    const d = this.cfg.dqn;
+    const f = Math.min(1, this.state.update / Math.max(1, d.updates));
+    let lr = d.learningRate;
+    if (d.lrSchedule === "linear") lr = d.learningRate + (d.learningRateEnd - d.learningRate) * f;
+    else if (d.lrSchedule === "cosine")
+      lr = d.learningRateEnd + 0.5 * (d.learningRate - d.learningRateEnd) * (1 + Math.cos(Math.PI * f));
+    return lr * this.state.lrScale;
   }
 
   #epsilon(): number {
@@ -392,6 +406,7 @@ export class DqnLoop {
   #learn(): UpdateStats {
     const { cfg, models } = this;
     const acc = this.state.acc;
+    models.optimizer.learningRate = this.#learningRate();
     const a = performance.now();
     const { batch, trs } = this.#sample();
     const b = performance.now();
@@ -433,7 +448,8 @@ export class DqnLoop {
     this.state.skippedUpdates += 1;
     const vars = models.online.trainableVariables;
     if (this.snapshot) writeVariables(vars, this.snapshot, "online", "snapshot");
-    const lr = models.optimizer.learningRate * cfg.guards.lrDecay;
+    this.state.lrScale *= cfg.guards.lrDecay;
+    const lr = this.#learningRate();
     models.optimizer.learningRate = lr;
     this.#hooks.log({
       phase: "guard",

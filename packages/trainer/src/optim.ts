@@ -14,6 +14,13 @@ export interface AdamState {
   readonly v: readonly Float32Array[];
 }
 
+function zeroVariable(like: tf.Variable): tf.Variable {
+  const z = tf.zerosLike(like);
+  const v = tf.variable(z, false);
+  z.dispose(); // the variable holds its own reference to the data
+  return v;
+}
+
 /** Adam (Kingma & Ba) over a fixed list of variables. */
 export class Adam {
   learningRate: number;
@@ -37,8 +44,8 @@ export class Adam {
     this.beta1 = beta1;
     this.beta2 = beta2;
     this.epsilon = epsilon;
-    this.#m = vars.map((v) => tf.variable(tf.zerosLike(v), false));
-    this.#v = vars.map((v) => tf.variable(tf.zerosLike(v), false));
+    this.#m = vars.map((v) => zeroVariable(v));
+    this.#v = vars.map((v) => zeroVariable(v));
   }
 
   /** Number of updates applied. */

@@ -1,0 +1,79 @@
+import { describe, expect, test } from "vitest";
+import { configTable, PRESETS, resolveConfig, TrainerConfigError } from "./index.js";
+
+function err(input: unknown): TrainerConfigError {
+  try {
+    resolveConfig(input as Record<string, unknown>);
+  } catch (e) {
+    if (e instanceof TrainerConfigError) return e;
+    throw e;
+  }
+  throw new Error("expected a TrainerConfigError");
+}
+
+describe("resolveConfig", () => {
+  test("stable is the default and the presets differ exactly in the documented switches", () => {
+    expect(resolveConfig()).toEqual(PRESETS.stable);
+    const s = PRESETS.seed;
+    const t = PRESETS.stable;
+    expect([s.reward.form, t.reward.form]).toEqual(["prefix", "delta"]);
+    expect([s.dqn.loss, t.dqn.loss]).toEqual(["mse", "huber"]);
+    expect([s.dqn.doubleDqn, t.dqn.doubleDqn]).toEqual([false, true]);
+    expect([s.dqn.targetInit, t.dqn.targetInit]).toEqual(["normal", "copy"]);
+    expect([s.dqn.nStep, t.dqn.nStep]).toEqual([1, 3]);
+    expect([s.replay.prioritized, t.replay.prioritized]).toEqual([false, true]);
+    expect([s.explore.kind, t.explore.kind]).toEqual(["epsilon-greedy", "sample"]);
+    expect([s.dqn.klWeight > 0, t.dqn.klWeight > 0]).toEqual([false, true]);
+    expect([s.dqn.marginWeight > 0, t.dqn.marginWeight > 0]).toEqual([false, true]);
+    expect([s.dqn.gradClipNorm > 0, t.dqn.gradClipNorm > 0]).toEqual([false, true]);
+    expect([s.dqn.targetMask, t.dqn.targetMask]).toEqual([false, true]);
+  });
+
+  test("every switch is independent: one override changes one field", () => {
+    const base = resolveConfig({ preset: "stable" });
+    const c = resolveConfig({ preset: "stable", dqn: { doubleDqn: false } });
+    expect(c.dqn.doubleDqn).toBe(false);
+    expect({ ...c, dqn: { ...c.dqn, doubleDqn: true } }).toEqual(base);
+    const d = resolveConfig({ preset: "seed", replay: { prioritized: true } });
+    expect({ ...d, replay: { ...d.replay, prioritized: false } }).toEqual(PRESETS.seed);
+  });
+
+  test("a wrong type names the field path, the expectation, the value and a fix", () => {
+    const e = err({ dqn: { learningRate: "fast" } });
+    expect(e.code).toBe("DQNLM_CONFIG_INVALID");
+    expect(e.field).toBe("dqn.learningRate");
+    expect(e.message).toContain("expected a finite number > 0 ≤ 1");
+    expect(e.message).toContain('"fast"');
+    expect(e.message).toContain("Fix:");
+    expect(e.message).toContain("0.0001");
+  });
+
+  test("out of range, non-integer and bad enum values are rejected", () => {
+    expect(err({ dqn: { gamma: 1.5 } }).field).toBe("dqn.gamma");
+    expect(err({ dqn: { nStep: 2.5 } }).field).toBe("dqn.nStep");
+    expect(err({ dqn: { loss: "l1" } }).message).toContain('one of "mse", "huber"');
+    expect(err({ preset: "fast" }).field).toBe("preset");
+    expect(err({ explore: { epsilonStart: 0.1, epsilonEnd: 0.5 } }).field).toBe("explore.epsilonEnd");
+    expect(err({ dqn: 3 }).field).toBe("dqn");
+    expect(err([]).field).toBe("(root)");
+  });
+
+  test("unknown keys get a did-you-mean suggestion", () => {
+    const e = err({ dqn: { learningRat: 1e-3 } });
+    expect(e.field).toBe("dqn.learningRat");
+    expect(e.message).toContain('Did you mean "learningRate"?');
+    expect(err({ replays: {} }).message).toContain('Did you mean "replay"?');
+  });
+
+  test("configTable lists every option with both presets' defaults", () => {
+    const rows = configTable();
+    const lr = rows.find((r) => r.field === "dqn.loss");
+    expect(lr).toEqual({
+      field: "dqn.loss",
+      type: 'one of "mse", "huber"',
+      stable: '"huber"',
+      seed: '"mse"',
+    });
+    expect(rows.length).toBeGreaterThan(50);
+  });
+});
