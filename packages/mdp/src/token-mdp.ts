@@ -170,6 +170,7 @@ export class BatchTokenMDP {
   #done = new Uint8Array(0);
   #terminated = new Uint8Array(0);
   #refs: (number | undefined)[] = [];
+  #promptViews: Int32Array[] = [];
   #active = 0;
   #started = false;
 
@@ -242,6 +243,7 @@ export class BatchTokenMDP {
       this.#promptLen[i] = p.length;
       this.#len[i] = p.length;
     }
+    this.#promptViews = ps.map((p, i) => this.#tokens.subarray(i * this.#width, i * this.#width + p.length));
     this.#active = n;
     this.#started = true;
   }
@@ -298,15 +300,15 @@ export class BatchTokenMDP {
         const r = this.#stepReward(this.#tokens.subarray(base + P, base + len + 1), done, {
           row: i,
           t,
-          prompt: this.#tokens.subarray(base, base + P),
+          prompt: this.#promptViews[i] as Int32Array,
           refIndex: this.#refs[i],
         });
-        check(
-          Number.isFinite(r),
-          "DQNLM_MDP_BAD_ARGUMENT",
-          "stepReward",
-          () => `stepReward returned ${r} for row ${i}, t=${t}; rewards must be finite`,
-        );
+        if (!Number.isFinite(r))
+          throw new MdpError(
+            "DQNLM_MDP_BAD_ARGUMENT",
+            `stepReward returned ${r} for row ${i}, t=${t}; rewards must be finite`,
+            "stepReward",
+          );
         this.#rewards[i * this.#o.maxNewTokens + t] = r;
         rewards[i] = r;
       }
@@ -319,7 +321,7 @@ export class BatchTokenMDP {
           const T = t + 1;
           const rs = this.#episodeReward(this.#tokens.subarray(base + P, base + len + 1), {
             row: i,
-            prompt: this.#tokens.subarray(base, base + P),
+            prompt: this.#promptViews[i] as Int32Array,
             refIndex: this.#refs[i],
             terminated,
           });
