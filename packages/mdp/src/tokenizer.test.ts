@@ -1,4 +1,5 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -24,6 +25,20 @@ function texts(task: string, split: string, limit: number): string[] {
     if (out.length >= limit) break;
   }
   return out.slice(0, limit);
+}
+
+/** Hugging Face's Rust tokenizers (napi, a devDependency) as an independent reader of our tokenizer.json. */
+interface RustTokenizer {
+  encode(s: string, pair: null, o: { addSpecialTokens: boolean }): Promise<{ getIds(): number[] }>;
+  getVocabSize(withAdded: boolean): number;
+}
+let Rust: { fromFile(path: string): RustTokenizer } | undefined;
+try {
+  Rust = (createRequire(import.meta.url)("tokenizers") as { Tokenizer: typeof Rust }).Tokenizer;
+} catch (e) {
+  console.warn(
+    `[mdp] the napi 'tokenizers' package does not load here (${(e as Error).message}): cross-check SKIPPED`,
+  );
 }
 
 function errorOf(fn: () => unknown): MdpError {
@@ -163,6 +178,33 @@ describe("HFTokenizer special-id resolution", () => {
     expect(errorOf(() => loadTokenizer(dir)).field).toBe("tokenizer.json");
   });
 });
+
+describe.skipIf(Rust === undefined)(
+  "tokenizer.json is read identically by Hugging Face's Rust tokenizers",
+  () => {
+    const probes = [...CORPUS, "unseen Ünïcödé words!!", "a.b,c;d:e?!f—g (x).", "  spaces\tand\ttabs  "];
+    test.each(["bpe", "wordlevel"] as const)(
+      "%s: same ids from the Rust and the JS implementation",
+      async (kind) => {
+        const tok = trainTokenizer(Array.from({ length: 20 }, () => CORPUS).flat(), {
+          vocabSize: kind === "bpe" ? 330 : 40,
+          kind,
+          minFrequency: 1,
+        });
+        const dir = mkdtempSync(join(tmpdir(), "dqnlm-tok-"));
+        tok.save(dir);
+        const rust = (Rust as { fromFile(path: string): RustTokenizer }).fromFile(
+          join(dir, "tokenizer.json"),
+        );
+        expect(rust.getVocabSize(true)).toBe(tok.vocabSize);
+        for (const s of probes) {
+          const ids = (await rust.encode(s, null, { addSpecialTokens: false })).getIds();
+          expect(ids, s).toEqual(Array.from(tok.encode(s)));
+        }
+      },
+    );
+  },
+);
 
 describe.skipIf(!hasData)("round trip on the real task texts in ../shared/data", () => {
   // Train on 4,000 training texts per task, then check decode(encode(x)) === x on held-out validation texts.

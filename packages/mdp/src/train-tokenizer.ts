@@ -167,7 +167,7 @@ export function trainTokenizer(texts: Iterable<string>, options: TrainTokenizerO
   } else {
     const preConfig = {
       type: "Sequence",
-      pretokenizers: [{ type: "WhitespaceSplit" }, { type: "Punctuation", behavior: "Isolated" }],
+      pretokenizers: [{ type: "WhitespaceSplit" }, { type: "Punctuation", behavior: "Contiguous" }],
     } as const;
     const core = new HFCore(
       {
