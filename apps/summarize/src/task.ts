@@ -19,6 +19,13 @@ export function parseRougeWeights(value: unknown): [number, number, number] {
   return parts as [number, number, number];
 }
 
+/** The first `n` whitespace-separated words of `text` (all of it when `n` is 0). */
+export function firstWords(text: string, n: number): string {
+  if (n <= 0) return text;
+  const words = text.split(/\s+/).filter((w) => w !== "");
+  return words.length <= n ? words.join(" ") : words.slice(0, n).join(" ");
+}
+
 /** The summarize training reward from the CLI options. */
 export function summarizeReward(o: OptionValues): TaskReward {
   const [w1, w2, wL] = parseRougeWeights(o["rouge-weights"]);
@@ -62,7 +69,15 @@ export const summarizeTask: GenerationTask = {
   name: "summarize",
   description: "abstract → title summarization: MLE warm start, then DQN fine-tuning on ROUGE",
   demoData: (seed) => summarizeDemoData(seed),
+  prompt: (e, o) => firstWords(e.source, typeof o["source-words"] === "number" ? o["source-words"] : 0),
   options: [
+    {
+      name: "source-words",
+      kind: "int",
+      min: 0,
+      default: 0,
+      help: "keep only the first N words of the abstract in the prompt (0 = all; the trainer cuts long prompts from the left)",
+    },
     {
       name: "rouge-weights",
       kind: "string",

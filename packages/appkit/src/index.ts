@@ -1,3 +1,4 @@
+export { generationCli } from "./cli/generation.js";
 export type { OptionKind, OptionSpec, ParsedOptions } from "./cli/options.js";
 export { deepMerge, formatOptionsHelp, parseOptions, parseSet } from "./cli/options.js";
 export type { CliCommand, CliIo, TaskCliSpec } from "./cli/run.js";
@@ -43,6 +44,17 @@ export {
   DatasetNotFoundError,
   UsageError,
 } from "./errors.js";
+export type { ModelInit, RandomModelConfig, ResolvedInit, ResolveInitOptions } from "./init.js";
+export { bestCheckpointOf, findRunFolder, resolveInit } from "./init.js";
+export type { SystemRun, TrainGenerationResult } from "./pipeline.js";
+export {
+  evaluateGeneration,
+  generateText,
+  runExperiment,
+  systemsTable,
+  trainerConfigFor,
+  trainGeneration,
+} from "./pipeline.js";
 export type { PredictionRow } from "./run/folder.js";
 export { RUN_FILES, RunFolder, slug } from "./run/folder.js";
 export type {

@@ -41,7 +41,7 @@ export interface GenerationTask {
   /** Builds the record mapper from the chosen fields. @default appkit's `pairMapper` */
   readonly mapRecord?: (fields: Required<PairFields>) => (record: RecordView) => TextPair;
   /** The prompt text the model sees for an example. @default the example's `source` */
-  readonly prompt?: (example: TextPair) => string;
+  readonly prompt?: (example: TextPair, options: OptionValues) => string;
   /** The built-in demonstration data (deterministic in `seed`). */
   readonly demoData: (seed: number) => Record<SplitName, TextPair[]>;
   /** Task-specific CLI options (reward weights, …). @default [] */

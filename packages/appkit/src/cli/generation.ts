@@ -1,0 +1,55 @@
+/** The standard commands of a generation task's CLI. */
+import { evaluateGeneration, generateText, runExperiment, trainGeneration } from "../pipeline.js";
+import type { GenerationTask } from "../task.js";
+import { type CliCommand, generationOptionSpecs, type TaskCliSpec } from "./run.js";
+
+/** `train`, `demo`, `eval`, `generate` and `experiment` for `task`, plus any `extra` commands. */
+export function generationCli(
+  task: GenerationTask,
+  bin: string,
+  extra: Readonly<Record<string, CliCommand>> = {},
+): TaskCliSpec {
+  const specs = generationOptionSpecs(task);
+  return {
+    bin,
+    description: task.description,
+    commands: {
+      demo: {
+        summary: "train and evaluate on the built-in demonstration data (offline, a few minutes)",
+        options: specs.demo,
+        run: async (p, io) => {
+          await trainGeneration(task, p.values, p.trainerOverrides, io, "demo");
+        },
+      },
+      train: {
+        summary: "tokenizer → MLE warm start → DQN → test metrics and report in a run folder",
+        options: specs.train,
+        run: async (p, io) => {
+          await trainGeneration(task, p.values, p.trainerOverrides, io, "train");
+        },
+      },
+      eval: {
+        summary: "decode a split with a trained model (--model run folder) and print the corpus metrics",
+        options: specs.eval,
+        run: async (p, io) => {
+          await evaluateGeneration(task, p.values, io);
+        },
+      },
+      generate: {
+        summary: "greedy argmax-Q generation for --prompt texts or an --input file",
+        options: specs.generate,
+        run: async (p, io) => {
+          await generateText(task, p.values, io);
+        },
+      },
+      experiment: {
+        summary: "MLE vs DQN presets over several seeds: mean ± std table (results.md)",
+        options: specs.experiment,
+        run: async (p, io) => {
+          await runExperiment(task, p.values, p.trainerOverrides, io);
+        },
+      },
+      ...extra,
+    },
+  };
+}

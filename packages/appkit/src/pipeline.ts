@@ -1,0 +1,502 @@
+/**
+ * The generation pipeline behind the task CLIs: data → tokenizer → (MLE warm start → DQN) via the trainer →
+ * greedy decoding of the test split before and after DQN → corpus metrics → run folder (predictions,
+ * results.json, report.md). Also `eval`, `generate` and the multi-seed `experiment`.
+ */
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { loadTokenizer, type Tokenizer } from "@dqnlm/mdp";
+import { generate as trainerGenerate, train as trainerTrain } from "@dqnlm/trainer";
+import { deepMerge } from "./cli/options.js";
+import type { CliIo } from "./cli/run.js";
+import { readDataset, type TextPair } from "./data/read.js";
+import { UsageError } from "./errors.js";
+import { bestCheckpointOf, findRunFolder, type ModelInit, resolveInit } from "./init.js";
+import { RUN_FILES, RunFolder } from "./run/folder.js";
+import { type AggregateRow, formatDuration, renderAggregateTable, renderReport } from "./run/report.js";
+import type { GenerationTask, MetricScore, OptionValues } from "./task.js";
+import { loadTaskData, resolveFields, type TaskData } from "./task-data.js";
+
+/** One system's test result in a run. */
+export interface SystemRun {
+  /** e.g. `MLE`, `DQN (stable)`. */
+  readonly system: string;
+  readonly scores: MetricScore[];
+  readonly predictions: string[];
+}
+
+/** What {@link trainGeneration} returns (also written to `results.json`). */
+export interface TrainGenerationResult {
+  readonly dir: string;
+  readonly systems: SystemRun[];
+  readonly wallTimeS: Record<string, number>;
+  readonly backend: string;
+  readonly bestCheckpoint: string | undefined;
+  readonly stopped: string;
+  readonly data: { origin: string; sizes: Record<string, number>; skipped: number; demo: boolean };
+}
+
+const num = (o: OptionValues, k: string, d: number): number =>
+  typeof o[k] === "number" ? (o[k] as number) : d;
+const str = (o: OptionValues, k: string): string | undefined =>
+  typeof o[k] === "string" ? (o[k] as string) : undefined;
+
+/** The trainer config (JSON) for the options: preset, seed, lengths, budgets, then `--set`/config overrides. */
+export function trainerConfigFor(
+  o: OptionValues,
+  overrides: Record<string, unknown>,
+): Record<string, unknown> {
+  const mleEpochs = num(o, "mle-epochs", 10);
+  const base: Record<string, unknown> = {
+    preset: str(o, "preset") ?? "stable",
+    seed: num(o, "seed", 1),
+    ...(str(o, "backend") ? { backend: str(o, "backend") } : {}),
+    data: { maxPromptTokens: num(o, "max-prompt-tokens", 64), maxNewTokens: num(o, "max-new-tokens", 24) },
+    mle: { enabled: mleEpochs > 0, epochs: Math.max(1, mleEpochs), maxSteps: num(o, "mle-steps", 0) },
+    dqn: { updates: num(o, "dqn-updates", 1000) },
+    validation: { every: num(o, "val-every", 200), maxExamples: num(o, "val-examples", 200) },
+    log: { progress: o.quiet === true ? "off" : "auto" },
+  };
+  return deepMerge(base, overrides);
+}
+
+/** Prepares the run folder: refuses to clobber a folder that is not ours; `overwrite` replaces one of ours. */
+function prepareRunFolder(out: string, overwrite: boolean): RunFolder {
+  const dir = resolve(out);
+  if (existsSync(dir) && readdirSync(dir).length > 0) {
+    const ours = existsSync(join(dir, RUN_FILES.appConfig)) || existsSync(join(dir, "metrics.jsonl"));
+    if (!overwrite || !ours)
+      throw new UsageError(
+        "out",
+        overwrite ? "a new folder, an empty one, or one of our run folders" : "a new or empty folder",
+        out,
+        ours ? "Pass --overwrite to replace this run." : "Choose another --out.",
+      );
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return new RunFolder(dir);
+}
+
+/** The name of the starting model's row: `MLE` after a warm start, else what the run started from. */
+function mleName(o: OptionValues, init: ModelInit): string {
+  if (num(o, "mle-epochs", 10) > 0) return "MLE";
+  return init.type === "random" ? "random init" : "MLE";
+}
+
+function initDirOf(init: ModelInit): string | null {
+  return init.type === "checkpoint" ? init.dir : null;
+}
+
+/** Trains (MLE warm start, then DQN) and evaluates one run; writes the run folder; returns its results. */
+export async function trainGeneration(
+  task: GenerationTask,
+  o: OptionValues,
+  overrides: Record<string, unknown>,
+  io: CliIo,
+  command = "train",
+): Promise<TrainGenerationResult> {
+  const t0 = performance.now();
+  const wall: Record<string, number> = {};
+  const lap = (name: string, since: number): number => {
+    const now = performance.now();
+    wall[name] = (wall[name] ?? 0) + (now - since) / 1000;
+    return now;
+  };
+  const quiet = o.quiet === true;
+  const say = (line: string): void => {
+    if (!quiet) io.stderr(`${line}\n`);
+  };
+  const preset = str(o, "preset") ?? "stable";
+  const seed = num(o, "seed", 1);
+  const out = str(o, "out") ?? join("runs", `${task.name}-${preset}-s${seed}`);
+  const run = prepareRunFolder(out, o.overwrite === true);
+
+  const data = await loadTaskData(task, o);
+  const sizes = {
+    train: data.splits.train.length,
+    validation: data.splits.validation.length,
+    test: data.splits.test.length,
+  };
+  say(
+    `[${task.name}] data: ${data.origin} — train ${sizes.train}, validation ${sizes.validation}, test ${sizes.test}${data.skipped ? `, ${data.skipped} malformed records skipped` : ""}`,
+  );
+  if (sizes.train === 0 || sizes.validation === 0 || sizes.test === 0)
+    throw new UsageError("data-dir", "non-empty train, validation and test splits", sizes);
+  let t = lap("data", t0);
+
+  const prompt = (e: TextPair): string => (task.prompt ? task.prompt(e, o) : e.source);
+  const maxPrompt = num(o, "max-prompt-tokens", 64);
+  const maxNew = num(o, "max-new-tokens", 24);
+  const resolved = await resolveInit(str(o, "init") ?? "random", {
+    corpus: () => data.splits.train.flatMap((e) => [prompt(e), ...e.references]),
+    vocabSize: num(o, "vocab-size", 2000),
+    nEmbd: num(o, "n-embd", 64),
+    nLayer: num(o, "n-layer", 2),
+    nHead: num(o, "n-head", 2),
+    nPositions: maxPrompt + maxNew + 4,
+  });
+  resolved.tokenizer.save(run.path(RUN_FILES.tokenizer));
+  say(`[${task.name}] model: ${resolved.description}`);
+  t = lap("tokenizer", t);
+
+  const config = trainerConfigFor(o, overrides);
+  run.writeJson(RUN_FILES.appConfig, {
+    task: task.name,
+    command,
+    options: o,
+    trainerOverrides: overrides,
+    init: resolved.init,
+    data: { origin: data.origin, sizes, skipped: data.skipped, fields: data.fields },
+  });
+  const toExample = (e: TextPair) => ({ prompt: prompt(e), references: [...e.references] });
+  const reward = task.reward(o);
+  const budgetMin = num(o, "time-budget", 0);
+  const deadline = budgetMin > 0 ? Date.now() + budgetMin * 60_000 : Number.POSITIVE_INFINITY;
+  const result = await trainerTrain(
+    {
+      runDir: run.dir,
+      config,
+      data: {
+        train: data.splits.train.map(toExample),
+        validation: data.splits.validation.map(toExample),
+        test: data.splits.test.map(toExample),
+      },
+      tokenizer: resolved.tokenizer,
+      reward,
+      init: resolved.init as ModelInit,
+    },
+    {
+      onValidation: (v: { update: number; metric: number; best: number; improved: boolean }) =>
+        say(
+          `[${task.name}] validation @${v.update}: ${v.metric.toFixed(4)} (best ${v.best.toFixed(4)})${v.improved ? " *" : ""}`,
+        ),
+      shouldStop: () => Date.now() > deadline,
+    },
+  );
+  t = lap("train", t);
+
+  const refs = data.splits.test.map((e) => e.references);
+  const systems: SystemRun[] = [];
+  const dqnName = `DQN (${preset})`;
+  const dqnRan = num(o, "dqn-updates", 1000) > 0;
+  const testPrompts = data.splits.test.map(prompt);
+  const decodeWith = async (checkpoint: string | null): Promise<readonly string[] | undefined> =>
+    checkpoint === null || !existsSync(join(checkpoint, "config.json"))
+      ? undefined
+      : trainerGenerate({
+          model: checkpoint,
+          tokenizer: resolved.tokenizer,
+          prompts: testPrompts,
+          maxNewTokens: maxNew,
+          maxPromptTokens: maxPrompt,
+        });
+  // The trainer decodes the test split before and after DQN; when it was stopped early (time budget) it
+  // does not, and the saved networks are decoded here instead.
+  const before =
+    result.test?.before.predictions ??
+    (await decodeWith(
+      existsSync(join(run.dir, "checkpoints", "mle"))
+        ? join(run.dir, "checkpoints", "mle")
+        : initDirOf(resolved.init),
+    ));
+  const after = dqnRan
+    ? (result.test?.after.predictions ?? (await decodeWith(result.bestCheckpoint)))
+    : undefined;
+  const phases: [string, readonly string[] | undefined][] = [
+    [mleName(o, resolved.init), before],
+    [dqnName, after],
+  ];
+  for (const [system, preds] of phases) {
+    if (preds === undefined) continue;
+    const predictions = [...preds];
+    systems.push({ system, scores: task.metrics(predictions, refs, o), predictions });
+    run.writePredictions(
+      "test",
+      system,
+      data.splits.test.map((e, i) => ({
+        id: e.id,
+        source: e.source,
+        references: e.references,
+        prediction: predictions[i] ?? "",
+      })),
+    );
+  }
+  lap("test", t);
+  wall.total = (performance.now() - t0) / 1000;
+  const backend = String(result.backend ?? config.backend ?? "auto");
+  const res: TrainGenerationResult = {
+    dir: run.dir,
+    systems,
+    wallTimeS: wall,
+    backend,
+    bestCheckpoint: result.bestCheckpoint ?? undefined,
+    stopped: String(result.stopped),
+    data: { origin: data.origin, sizes, skipped: data.skipped, demo: data.demo },
+  };
+  run.writeJson(RUN_FILES.results, res);
+  writeRunReport(task, run, res, o, data, `${command} ${process.argv.slice(3).join(" ")}`.trim());
+  say(`[${task.name}] run folder: ${run.dir}`);
+  io.stdout(systemsTable(systems));
+  return res;
+}
+
+function writeRunReport(
+  task: GenerationTask,
+  run: RunFolder,
+  res: TrainGenerationResult,
+  o: OptionValues,
+  data: TaskData,
+  command: string,
+): void {
+  const columns = (res.systems[0]?.scores ?? []).map((s) => ({
+    name: s.name,
+    ...(s.signature ? { signature: s.signature } : {}),
+    digits: s.digits ?? 2,
+  }));
+  const { total, ...phases } = res.wallTimeS;
+  const md = renderReport({
+    title: `${task.name} — run report`,
+    command,
+    data: { origin: data.origin, sizes: res.data.sizes, skipped: data.skipped, demo: data.demo },
+    columns,
+    systems: res.systems.map((s) => ({
+      system: s.system,
+      metrics: Object.fromEntries(s.scores.map((m) => [m.name, m.value])),
+    })),
+    backend: res.backend,
+    wallTimeS: phases,
+    settings: {
+      preset: String(o.preset),
+      seed: Number(o.seed),
+      init: String(o.init),
+      "n-embd / n-layer / n-head": `${String(o["n-embd"])} / ${String(o["n-layer"])} / ${String(o["n-head"])}`,
+      "max prompt / new tokens": `${String(o["max-prompt-tokens"])} / ${String(o["max-new-tokens"])}`,
+      "MLE epochs": Number(o["mle-epochs"]),
+      "DQN updates": Number(o["dqn-updates"]),
+      stopped: res.stopped,
+    },
+    notes: [
+      `Total wall time ${formatDuration(total ?? 0)}. Metrics curves are in curves/, diagnostics in metrics.jsonl.`,
+    ],
+    examples: data.splits.test.slice(0, 5).map((e, i) => ({
+      source: e.source.length > 200 ? `${e.source.slice(0, 199)}…` : e.source,
+      reference: e.target,
+      predictions: Object.fromEntries(res.systems.map((s) => [s.system, s.predictions[i] ?? ""])),
+    })),
+  });
+  run.writeText(RUN_FILES.report, md);
+}
+
+/** A plain-text table of systems × metrics for the terminal. */
+export function systemsTable(systems: readonly SystemRun[]): string {
+  if (systems.length === 0) return "";
+  const names = systems[0]?.scores.map((s) => s.name) ?? [];
+  const w = Math.max(8, ...systems.map((s) => s.system.length)) + 2;
+  const lines = [`${"system".padEnd(w)}${names.map((n) => n.padStart(10)).join("")}`];
+  for (const s of systems)
+    lines.push(
+      `${s.system.padEnd(w)}${s.scores.map((m) => m.value.toFixed(m.digits ?? 2).padStart(10)).join("")}`,
+    );
+  return `${lines.join("\n")}\n`;
+}
+
+/** Loads the tokenizer and checkpoint behind `--model` (a run folder or a checkpoint folder inside one). */
+function modelOf(model: string | undefined): { checkpoint: string; tokenizer: Tokenizer; runDir: string } {
+  if (model === undefined) throw new UsageError("model", "a run folder or a checkpoint folder", model);
+  const runDir = findRunFolder(model);
+  if (runDir === undefined)
+    throw new UsageError(
+      "model",
+      "a run folder written by `train` (with app-config.json and tokenizer/)",
+      model,
+    );
+  let recorded: string | undefined;
+  try {
+    recorded = (
+      JSON.parse(readFileSync(join(runDir, RUN_FILES.results), "utf8")) as { bestCheckpoint?: string }
+    ).bestCheckpoint;
+  } catch {
+    recorded = undefined;
+  }
+  const checkpoint = resolve(model) === runDir ? bestCheckpointOf(runDir, recorded) : resolve(model);
+  return { checkpoint, tokenizer: loadTokenizer(join(runDir, RUN_FILES.tokenizer)), runDir };
+}
+
+/** `eval`: decodes a split with a trained model and prints (and optionally writes) the corpus metrics. */
+export async function evaluateGeneration(
+  task: GenerationTask,
+  o: OptionValues,
+  io: CliIo,
+): Promise<SystemRun> {
+  const { checkpoint, tokenizer } = modelOf(str(o, "model"));
+  const data = await loadTaskData(task, o);
+  const split = (str(o, "split") ?? "test") as "train" | "validation" | "test";
+  const examples = data.splits[split];
+  const prompt = (e: TextPair): string => (task.prompt ? task.prompt(e, o) : e.source);
+  const predictions = await trainerGenerate({
+    model: checkpoint,
+    tokenizer,
+    prompts: examples.map(prompt),
+    maxNewTokens: num(o, "max-new-tokens", 24),
+    maxPromptTokens: num(o, "max-prompt-tokens", 64),
+  });
+  const sys: SystemRun = {
+    system: checkpoint,
+    scores: task.metrics(
+      predictions,
+      examples.map((e) => e.references),
+      o,
+    ),
+    predictions: [...predictions],
+  };
+  const out = str(o, "out");
+  if (out !== undefined) {
+    const run = new RunFolder(out);
+    run.writePredictions(
+      split,
+      "eval",
+      examples.map((e, i) => ({
+        id: e.id,
+        source: e.source,
+        references: e.references,
+        prediction: predictions[i] ?? "",
+      })),
+    );
+    run.writeJson(`eval-${split}.json`, { model: checkpoint, data: data.origin, split, scores: sys.scores });
+  }
+  io.stdout(`${data.origin}, ${split} (${examples.length} examples)\n`);
+  for (const s of sys.scores)
+    io.stdout(`${s.name}\t${s.value.toFixed(s.digits ?? 2)}${s.signature ? `\t${s.signature}` : ""}\n`);
+  return sys;
+}
+
+/** `generate`: greedy argmax-Q decoding for prompts given on the command line or in a data file. */
+export async function generateText(task: GenerationTask, o: OptionValues, io: CliIo): Promise<string[]> {
+  const { checkpoint, tokenizer } = modelOf(str(o, "model"));
+  let prompts: string[] = Array.isArray(o.prompt) ? (o.prompt as string[]) : [];
+  const input = str(o, "input");
+  if (input !== undefined) {
+    const field = resolveFields(task, o).source;
+    const r = await readDataset(input, (rec) => rec.string(field), {
+      skipBadLines: o["skip-bad-lines"] === true,
+    });
+    prompts = [...prompts, ...r.items];
+  }
+  if (prompts.length === 0)
+    throw new UsageError("prompt", "at least one --prompt or an --input file", undefined);
+  const outs = await trainerGenerate({
+    model: checkpoint,
+    tokenizer,
+    prompts,
+    maxNewTokens: num(o, "max-new-tokens", 24),
+    maxPromptTokens: num(o, "max-prompt-tokens", 64),
+  });
+  for (const [i, p] of outs.entries()) io.stdout(`${JSON.stringify({ prompt: prompts[i], output: p })}\n`);
+  return [...outs];
+}
+
+/**
+ * `experiment`: for each seed, an MLE-only run, then one DQN run per preset fine-tuned from that MLE model;
+ * writes `results.md`/`results.json` with mean ± std over seeds of every test metric, budgets and wall times.
+ */
+export async function runExperiment(
+  task: GenerationTask,
+  o: OptionValues,
+  overrides: Record<string, unknown>,
+  io: CliIo,
+): Promise<string> {
+  const seeds = (o.seeds as number[] | undefined) ?? [1, 2, 3];
+  const presets = (o.presets as string[] | undefined) ?? ["stable", "seed"];
+  const outRoot = str(o, "out") ?? join("runs", `${task.name}-experiment`);
+  const root = new RunFolder(outRoot);
+  const t0 = performance.now();
+  const rows = new Map<string, Map<string, number[]>>();
+  const wall = new Map<string, number[]>();
+  let columns: MetricScore[] = [];
+  const perSeed: string[] = [];
+  const add = (system: string, scores: readonly MetricScore[], seconds: number): void => {
+    const m = rows.get(system) ?? new Map<string, number[]>();
+    for (const s of scores) m.set(s.name, [...(m.get(s.name) ?? []), s.value]);
+    rows.set(system, m);
+    wall.set(system, [...(wall.get(system) ?? []), seconds]);
+  };
+  let dataLine = "";
+  for (const seed of seeds) {
+    const mleOpts = {
+      ...o,
+      seed,
+      preset: "stable",
+      "dqn-updates": 0,
+      out: join(root.dir, `seed${seed}`, "mle"),
+      overwrite: true,
+    };
+    const mle = await trainGeneration(task, mleOpts, overrides, io, "experiment");
+    const mleSys = mle.systems[0];
+    if (mleSys === undefined)
+      throw new UsageError("dqn-updates", "a run that reports test metrics", mle.systems);
+    columns = mleSys.scores;
+    dataLine = `${mle.data.origin} — train ${mle.data.sizes.train}, validation ${mle.data.sizes.validation}, test ${mle.data.sizes.test}`;
+    add("MLE", mleSys.scores, mle.wallTimeS.total ?? 0);
+    perSeed.push(
+      `| ${seed} | MLE | ${mleSys.scores.map((s) => s.value.toFixed(2)).join(" | ")} | ${formatDuration(mle.wallTimeS.total ?? 0)} |`,
+    );
+    for (const preset of presets) {
+      const dqnOpts = {
+        ...o,
+        seed,
+        preset,
+        init: mle.dir,
+        "mle-epochs": 0,
+        out: join(root.dir, `seed${seed}`, `dqn-${preset}`),
+        overwrite: true,
+      };
+      const dqn = await trainGeneration(task, dqnOpts, overrides, io, "experiment");
+      const sys = dqn.systems.find((s) => s.system.startsWith("DQN"));
+      if (sys === undefined) continue;
+      add(`DQN (${preset})`, sys.scores, dqn.wallTimeS.total ?? 0);
+      perSeed.push(
+        `| ${seed} | DQN (${preset}) | ${sys.scores.map((s) => s.value.toFixed(2)).join(" | ")} | ${formatDuration(dqn.wallTimeS.total ?? 0)} |`,
+      );
+    }
+  }
+  const cols = columns.map((c) => ({ name: c.name, ...(c.signature ? { signature: c.signature } : {}) }));
+  const agg: AggregateRow[] = [...rows.entries()].map(([system, m]) => ({
+    system,
+    values: Object.fromEntries(m),
+  }));
+  const total = (performance.now() - t0) / 1000;
+  const md = [
+    `# ${task.name} — experiment (${seeds.length} seeds: ${seeds.join(", ")})`,
+    "",
+    `Data: ${dataLine}. Test split, evaluated once per run; mean ± sample std over seeds.`,
+    "",
+    renderAggregateTable(agg, cols).trimEnd(),
+    "",
+    "Signatures:",
+    "",
+    ...cols.filter((c) => c.signature).map((c) => `- ${c.name}: \`${c.signature}\``),
+    "",
+    "Per seed:",
+    "",
+    `| seed | system | ${cols.map((c) => c.name).join(" | ")} | wall time |`,
+    `| ---: | --- | ${cols.map(() => "---:").join(" | ")} | ---: |`,
+    ...perSeed,
+    "",
+    `Total wall time ${formatDuration(total)}. Options: \`${JSON.stringify(o)}\`; trainer overrides: \`${JSON.stringify(overrides)}\`.`,
+    "",
+  ].join("\n");
+  root.writeText("results.md", md);
+  root.writeJson("results.json", {
+    task: task.name,
+    seeds,
+    presets,
+    data: dataLine,
+    systems: agg,
+    wallTimeS: Object.fromEntries(wall),
+    totalWallTimeS: total,
+    options: o,
+    trainerOverrides: overrides,
+  });
+  io.stdout(md);
+  return md;
+}
