@@ -117,11 +117,11 @@ describe("DqnLoop", () => {
     const target = net.clone();
     const optimizer = new Adam(net.trainableVariables, cfg.dqn.learningRate);
     let stopAt = 20;
-    const loop = new DqnLoop(
+    const loop: DqnLoop = new DqnLoop(
       cfg,
       task((g) => Array.from(g, () => 0.1)),
       { online, target, optimizer },
-      { log: (r) => logs.push(r), shouldStop: () => loop.state.update >= stopAt },
+      { log: (r) => logs.push(r), shouldStop: (): boolean => loop.state.update >= stopAt },
       new Rng(2),
     );
     expect(await loop.run()).toBe("callback");
