@@ -15,7 +15,17 @@ import {
   numberOpt,
   SACREBLEU_VERSION,
 } from "./bleu-validate.js";
-import { NgramStack, NgramTrie, SymbolTable } from "./incremental-ngrams.js";
+import {
+  allocFloat64,
+  allocInt32,
+  EMPTY,
+  NgramStack,
+  NgramTrie,
+  ngramBound,
+  ngramCount,
+  SymbolTable,
+  scratchInt32,
+} from "./incremental-ngrams.js";
 import { type BleuTokenizer, type BleuTokenizerName, getBleuTokenizer } from "./tokenizers/index.js";
 import { pyFixed, pyLower, pyRstrip } from "./tokenizers/python.js";
 
@@ -195,52 +205,70 @@ export function closestRefLen(hypLen: number, refLens: ArrayLike<number>): numbe
  * maximum count over the references (the clipping limit).
  */
 export class BleuReferenceSet {
-  readonly vocab: SymbolTable<string>;
-  readonly trie: NgramTrie;
+  readonly vocab: SymbolTable<string> = new SymbolTable<string>();
+  readonly trie: NgramTrie = new NgramTrie(0, 1);
   /** Clipping limit per n-gram id: the max count over the references. */
-  readonly refMax: Int32Array;
-  /** Order of each n-gram id. */
-  readonly orders: Uint8Array;
+  refMax: Int32Array = EMPTY;
   /** Token count of each reference. */
-  readonly refLens: Int32Array;
+  refLens: number[] = [];
+  #counts: Int32Array = EMPTY;
 
   constructor(refTokens: readonly (readonly string[])[], maxOrder: number) {
-    const vocab = new SymbolTable<string>();
-    const syms: Int32Array[] = [];
-    for (const toks of refTokens) {
-      const s = new Int32Array(toks.length);
-      for (let i = 0; i < toks.length; i++) s[i] = vocab.intern(toks[i] as string);
-      syms.push(s);
+    this.load(refTokens, maxOrder);
+  }
+
+  /** Replaces the references (reusing this object's buffers; the batch scorers keep one instance). */
+  load(refTokens: readonly (readonly string[])[], maxOrder: number): void {
+    const vocab = this.vocab;
+    vocab.clear();
+    let total = 0;
+    let maxOcc = 0;
+    const refLens = this.refLens;
+    refLens.length = 0;
+    for (let r = 0; r < refTokens.length; r++) {
+      const len = (refTokens[r] as readonly string[]).length;
+      refLens.push(len);
+      total += len;
+      maxOcc = Math.max(maxOcc, ngramCount(len, maxOrder));
     }
-    const trie = new NgramTrie(vocab.size, maxOrder);
-    let counts = new Int32Array(64);
-    let maxes = new Int32Array(64);
-    const touched: number[] = [];
-    for (const s of syms) {
-      trie.insertAll(s, (id) => {
-        if (id >= counts.length) {
-          const size = Math.max(id + 1, counts.length * 2);
-          const c2 = new Int32Array(size);
-          c2.set(counts);
-          counts = c2;
-          const m2 = new Int32Array(size);
-          m2.set(maxes);
-          maxes = m2;
-        }
-        if (counts[id] === 0) touched.push(id);
-        counts[id] = (counts[id] as number) + 1;
-      });
-      for (const id of touched) {
-        if ((counts[id] as number) > (maxes[id] as number)) maxes[id] = counts[id] as number;
-        counts[id] = 0;
+    const syms = scratchInt32("a", total);
+    let k = 0;
+    for (const toks of refTokens) for (const t of toks) syms[k++] = vocab.intern(t);
+    const bound = ngramBound(vocab.size, refLens, maxOrder);
+    const trie = this.trie;
+    trie.reset(vocab.size, maxOrder, bound);
+    const ids = scratchInt32("b", maxOcc);
+    if (this.refMax.length < bound) this.refMax = allocInt32(bound);
+    else this.refMax.fill(0, 0, bound);
+    if (refTokens.length > 1 && this.#counts.length < bound) this.#counts = allocInt32(bound);
+    const refMax = this.refMax;
+    const counts = this.#counts;
+    let off = 0;
+    for (let r = 0; r < refTokens.length; r++) {
+      const len = refLens[r] as number;
+      const n = trie.insertAll(syms.subarray(off, off + len), ids, 0);
+      off += len;
+      if (refTokens.length === 1) {
+        for (let i = 0; i < n; i++) refMax[ids[i] as number] = (refMax[ids[i] as number] as number) + 1;
+        continue;
       }
-      touched.length = 0;
+      for (let i = 0; i < n; i++) counts[ids[i] as number] = (counts[ids[i] as number] as number) + 1;
+      for (let i = 0; i < n; i++) {
+        const id = ids[i] as number;
+        const c = counts[id] as number;
+        if (c > (refMax[id] as number)) refMax[id] = c;
+      }
+      for (let i = 0; i < n; i++) counts[ids[i] as number] = 0;
     }
-    this.vocab = vocab;
-    this.trie = trie;
-    this.refMax = maxes.slice(0, trie.size);
-    this.orders = trie.orders();
-    this.refLens = Int32Array.from(refTokens, (t) => t.length);
+    this.numRefs = refTokens.length;
+  }
+
+  /** The number of references loaded. */
+  numRefs = 0;
+
+  /** The closest reference length to `hypLen` (ties → the shorter). */
+  closestRefLen(hypLen: number): number {
+    return closestRefLen(hypLen, this.refLens);
   }
 }
 
@@ -252,12 +280,19 @@ export class BleuHypState {
   readonly refs: BleuReferenceSet;
   readonly stack: NgramStack;
   /** Clipped matches per order (index n-1). */
-  readonly correct: Float64Array;
+  correct: Float64Array;
 
   constructor(refs: BleuReferenceSet, capacity = 64) {
     this.refs = refs;
     this.stack = new NgramStack(refs.trie, capacity);
-    this.correct = new Float64Array(refs.trie.maxOrder);
+    this.correct = allocFloat64(refs.trie.maxOrder);
+  }
+
+  /** Starts an empty hypothesis after `refs` was reloaded. */
+  reset(capacity: number): void {
+    this.stack.reset(capacity);
+    if (this.correct.length !== this.refs.trie.maxOrder) this.correct = allocFloat64(this.refs.trie.maxOrder);
+    else this.correct.fill(0);
   }
 
   /** The symbol id of `token` (−1 when no reference contains it). */
@@ -272,11 +307,12 @@ export class BleuHypState {
     const pos = st.length - 1;
     const counts = st.counts;
     const refMax = this.refs.refMax;
+    const correct = this.correct;
     for (let n = 1; n <= found; n++) {
       const id = st.idAt(pos, n);
       const c = (counts[id] as number) + 1;
       counts[id] = c;
-      if (c <= (refMax[id] as number)) this.correct[n - 1] = (this.correct[n - 1] as number) + 1;
+      if (c <= (refMax[id] as number)) correct[n - 1] = (correct[n - 1] as number) + 1;
     }
   }
 
@@ -286,12 +322,13 @@ export class BleuHypState {
     const pos = st.length - 1;
     const counts = st.counts;
     const refMax = this.refs.refMax;
+    const correct = this.correct;
     for (let n = 1; n <= st.maxOrder; n++) {
       const id = st.idAt(pos, n);
       if (id < 0) break;
       const c = counts[id] as number;
       counts[id] = c - 1;
-      if (c <= (refMax[id] as number)) this.correct[n - 1] = (this.correct[n - 1] as number) - 1;
+      if (c <= (refMax[id] as number)) correct[n - 1] = (correct[n - 1] as number) - 1;
     }
     st.pop();
   }
@@ -300,21 +337,28 @@ export class BleuHypState {
   clear(): void {
     while (this.stack.length > 0) this.pop();
   }
-
-  /** The total number of hypothesis n-grams of order n. */
-  total(n: number): number {
-    return Math.max(0, this.stack.length - n + 1);
-  }
 }
 
+/** One reusable reference set + hypothesis state for the batch scorers (scoring is synchronous, never re-entered). */
+let shared: BleuHypState | undefined;
+
 /** One segment's statistics `[hypLen, refLen, correct…, total…]` (sacreBLEU's `_compute_segment_statistics`). */
-function segmentStats(refs: BleuReferenceSet, hypTokens: readonly string[], out: Float64Array): void {
-  const st = new BleuHypState(refs, Math.max(1, hypTokens.length));
-  for (const t of hypTokens) st.push(st.sym(t));
-  const N = refs.trie.maxOrder;
+function segmentStats(
+  refTokens: readonly (readonly string[])[],
+  hypTokens: readonly string[],
+  maxOrder: number,
+  out: Float64Array,
+): void {
+  if (shared === undefined) shared = new BleuHypState(new BleuReferenceSet(refTokens, maxOrder));
+  else shared.refs.load(refTokens, maxOrder);
+  const st = shared;
+  st.reset(hypTokens.length + 1);
+  const vocab = st.refs.vocab;
+  for (const t of hypTokens) st.push(vocab.lookup(t));
+  const N = maxOrder;
   const len = hypTokens.length;
   out[0] = (out[0] as number) + len;
-  out[1] = (out[1] as number) + closestRefLen(len, refs.refLens);
+  out[1] = (out[1] as number) + st.refs.closestRefLen(len);
   for (let n = 1; n <= N; n++) {
     out[1 + n] = (out[1 + n] as number) + (st.correct[n - 1] as number);
     out[1 + N + n] = (out[1 + N + n] as number) + Math.max(0, len - n + 1);
@@ -358,13 +402,10 @@ export function corpusBleu(
   const o = resolveBleuOptions(opts, false, "corpusBleu");
   checkCorpus(hyps, refs, "corpusBleu");
   const N = o.maxNgramOrder;
-  const stats = new Float64Array(2 + 2 * N);
+  const stats = allocFloat64(2 + 2 * N);
   for (let i = 0; i < hyps.length; i++) {
-    const refSet = new BleuReferenceSet(
-      (refs[i] as readonly string[]).map((r) => bleuTokens(o, r)),
-      N,
-    );
-    segmentStats(refSet, bleuTokens(o, hyps[i] as string), stats);
+    const refTokens = (refs[i] as readonly string[]).map((r) => bleuTokens(o, r));
+    segmentStats(refTokens, bleuTokens(o, hyps[i] as string), N, stats);
   }
   return bleuFromStats(stats, o, nrefsOf(refs));
 }
@@ -381,11 +422,12 @@ export function sentenceBleu(hyp: string, refs: readonly string[], opts?: BleuOp
   checkString(hyp, "hyp", "sentenceBleu");
   checkRefList(refs, "refs", "sentenceBleu");
   const N = o.maxNgramOrder;
-  const stats = new Float64Array(2 + 2 * N);
-  const refSet = new BleuReferenceSet(
+  const stats = allocFloat64(2 + 2 * N);
+  segmentStats(
     refs.map((r) => bleuTokens(o, r)),
+    bleuTokens(o, hyp),
     N,
+    stats,
   );
-  segmentStats(refSet, bleuTokens(o, hyp), stats);
   return bleuFromStats(stats, o, refs.length);
 }

@@ -15,7 +15,17 @@ import {
   numberOpt,
   SACREBLEU_VERSION,
 } from "./bleu-validate.js";
-import { NgramStack, NgramTrie, SymbolTable } from "./incremental-ngrams.js";
+import {
+  allocFloat64,
+  allocInt32,
+  EMPTY,
+  NgramStack,
+  NgramTrie,
+  ngramBound,
+  ngramCount,
+  SymbolTable,
+  scratchInt32,
+} from "./incremental-ngrams.js";
 import { isPyWhitespace, pyLower, pySplit } from "./tokenizers/python.js";
 
 /** chrF options; the names mirror sacreBLEU's `CHRF(...)` keyword arguments in camelCase. */
@@ -179,42 +189,58 @@ export function computeChrf(stats: ArrayLike<number>, beta: number, epsSmoothing
 
 /** One n-gram stream (characters or words) of a segment's references. */
 export class ChrfStreamRefs<K extends string | number> {
-  readonly vocab: SymbolTable<K>;
-  readonly trie: NgramTrie;
-  readonly order: number;
-  readonly numRefs: number;
-  /** `refCounts[r * trie.size + id]`: count of n-gram `id` in reference r. */
-  readonly refCounts: Int32Array;
+  readonly vocab: SymbolTable<K> = new SymbolTable<K>();
+  readonly trie: NgramTrie = new NgramTrie(0, 1);
+  order = 0;
+  numRefs = 0;
+  /** Row length of {@link refCounts} (an upper bound on the number of n-gram ids). */
+  stride = 0;
+  /** `refCounts[r * stride + id]`: count of n-gram `id` in reference r. */
+  refCounts: Int32Array = EMPTY;
   /** `refTotals[r * order + n - 1]`: number of n-grams of order n in reference r. */
-  readonly refTotals: Int32Array;
+  refTotals: Int32Array = EMPTY;
 
   constructor(refSeqs: readonly (readonly K[])[], order: number) {
-    const vocab = new SymbolTable<K>();
-    const syms = refSeqs.map((seq) => Int32Array.from(seq, (k) => vocab.intern(k)));
-    const trie = new NgramTrie(vocab.size, Math.max(order, 1));
-    const perRef: number[][] = [];
-    for (const s of syms) {
-      const ids: number[] = [];
-      trie.insertAll(s, (id) => {
-        ids.push(id);
-      });
-      perRef.push(ids);
+    this.load(refSeqs, order);
+  }
+
+  /** Replaces the references, reusing buffers (the batch scorers keep one instance). */
+  load(refSeqs: readonly (readonly K[])[], order: number): void {
+    const vocab = this.vocab;
+    vocab.clear();
+    const numRefs = refSeqs.length;
+    const maxOrder = Math.max(order, 1);
+    const lengths: number[] = [];
+    let total = 0;
+    let maxOcc = 0;
+    for (const seq of refSeqs) {
+      lengths.push(seq.length);
+      total += seq.length;
+      maxOcc = Math.max(maxOcc, ngramCount(seq.length, maxOrder));
     }
-    const size = trie.size;
-    const refCounts = new Int32Array(perRef.length * size);
-    perRef.forEach((ids, r) => {
-      for (const id of ids) refCounts[r * size + id] = (refCounts[r * size + id] as number) + 1;
-    });
-    const refTotals = new Int32Array(perRef.length * order);
-    syms.forEach((s, r) => {
-      for (let n = 1; n <= order; n++) refTotals[r * order + n - 1] = Math.max(0, s.length - n + 1);
-    });
-    this.vocab = vocab;
-    this.trie = trie;
+    const syms = scratchInt32("a", total);
+    let k = 0;
+    for (const seq of refSeqs) for (let i = 0; i < seq.length; i++) syms[k++] = vocab.intern(seq[i] as K);
+    const bound = ngramBound(vocab.size, lengths, maxOrder);
+    this.trie.reset(vocab.size, maxOrder, bound);
+    const ids = scratchInt32("b", maxOcc);
+    if (this.refCounts.length < numRefs * bound) this.refCounts = allocInt32(numRefs * bound);
+    else this.refCounts.fill(0, 0, numRefs * bound);
+    if (this.refTotals.length < numRefs * order) this.refTotals = allocInt32(numRefs * order);
+    const { refCounts, refTotals } = this;
+    let off = 0;
+    for (let r = 0; r < numRefs; r++) {
+      const len = lengths[r] as number;
+      const n = this.trie.insertAll(syms.subarray(off, off + len), ids, 0);
+      off += len;
+      const base = r * bound;
+      for (let i = 0; i < n; i++)
+        refCounts[base + (ids[i] as number)] = (refCounts[base + (ids[i] as number)] as number) + 1;
+      for (let m = 1; m <= order; m++) refTotals[r * order + m - 1] = Math.max(0, len - m + 1);
+    }
     this.order = order;
-    this.numRefs = refSeqs.length;
-    this.refCounts = refCounts;
-    this.refTotals = refTotals;
+    this.numRefs = numRefs;
+    this.stride = bound;
   }
 }
 
@@ -223,12 +249,20 @@ export class ChrfStreamHyp<K extends string | number> {
   readonly refs: ChrfStreamRefs<K>;
   readonly stack: NgramStack;
   /** `matches[r * order + n - 1]`. */
-  readonly matches: Int32Array;
+  matches: Int32Array;
 
   constructor(refs: ChrfStreamRefs<K>, capacity = 64) {
     this.refs = refs;
     this.stack = new NgramStack(refs.trie, capacity);
-    this.matches = new Int32Array(refs.numRefs * refs.order);
+    this.matches = allocInt32(Math.max(1, refs.numRefs * refs.order));
+  }
+
+  /** Starts an empty hypothesis after `refs` was reloaded. */
+  reset(capacity: number): void {
+    this.stack.reset(capacity);
+    const need = this.refs.numRefs * this.refs.order;
+    if (this.matches.length < need) this.matches = allocInt32(need * 2);
+    else this.matches.fill(0, 0, need);
   }
 
   sym(key: K): number {
@@ -237,18 +271,18 @@ export class ChrfStreamHyp<K extends string | number> {
 
   push(sym: number): void {
     const st = this.stack;
-    const found = Math.min(st.push(sym), this.refs.order);
+    const { refCounts, numRefs, order, stride } = this.refs;
+    const found = Math.min(st.push(sym), order);
     const pos = st.length - 1;
     const counts = st.counts;
-    const { refCounts, numRefs, order } = this.refs;
-    const size = this.refs.trie.size;
+    const matches = this.matches;
     for (let n = 1; n <= found; n++) {
       const id = st.idAt(pos, n);
       const c = (counts[id] as number) + 1;
       counts[id] = c;
       for (let r = 0; r < numRefs; r++) {
-        if (c <= (refCounts[r * size + id] as number))
-          this.matches[r * order + n - 1] = (this.matches[r * order + n - 1] as number) + 1;
+        if (c <= (refCounts[r * stride + id] as number))
+          matches[r * order + n - 1] = (matches[r * order + n - 1] as number) + 1;
       }
     }
   }
@@ -257,16 +291,16 @@ export class ChrfStreamHyp<K extends string | number> {
     const st = this.stack;
     const pos = st.length - 1;
     const counts = st.counts;
-    const { refCounts, numRefs, order } = this.refs;
-    const size = this.refs.trie.size;
+    const { refCounts, numRefs, order, stride } = this.refs;
+    const matches = this.matches;
     for (let n = 1; n <= order; n++) {
       const id = st.idAt(pos, n);
       if (id < 0) break;
       const c = counts[id] as number;
       counts[id] = c - 1;
       for (let r = 0; r < numRefs; r++) {
-        if (c <= (refCounts[r * size + id] as number))
-          this.matches[r * order + n - 1] = (this.matches[r * order + n - 1] as number) - 1;
+        if (c <= (refCounts[r * stride + id] as number))
+          matches[r * order + n - 1] = (matches[r * order + n - 1] as number) - 1;
       }
     }
     st.pop();
@@ -295,7 +329,7 @@ export function chrfUnits(o: ResolvedChrfOptions, text: string): { chars: number
 export class ChrfReferenceSet {
   readonly chars: ChrfStreamRefs<number>;
   readonly words: ChrfStreamRefs<string>;
-  readonly numRefs: number;
+  numRefs: number;
 
   constructor(o: ResolvedChrfOptions, refs: readonly string[]) {
     const units = refs.map((r) => chrfUnits(o, r));
@@ -309,6 +343,20 @@ export class ChrfReferenceSet {
     );
     this.numRefs = refs.length;
   }
+
+  /** Replaces the references, reusing buffers. */
+  load(o: ResolvedChrfOptions, refs: readonly string[]): void {
+    const units = refs.map((r) => chrfUnits(o, r));
+    this.chars.load(
+      units.map((u) => u.chars),
+      o.charOrder,
+    );
+    this.words.load(
+      units.map((u) => u.words),
+      o.wordOrder,
+    );
+    this.numRefs = refs.length;
+  }
 }
 
 /** The hypothesis side of a segment: both streams. */
@@ -316,15 +364,24 @@ export class ChrfHypState {
   readonly refs: ChrfReferenceSet;
   readonly chars: ChrfStreamHyp<number>;
   readonly words: ChrfStreamHyp<string>;
-  readonly #o: ResolvedChrfOptions;
-  readonly #scratch: Float64Array;
+  #o: ResolvedChrfOptions;
+  #scratch: Float64Array;
 
   constructor(o: ResolvedChrfOptions, refs: ChrfReferenceSet) {
     this.#o = o;
     this.refs = refs;
     this.chars = new ChrfStreamHyp(refs.chars);
     this.words = new ChrfStreamHyp(refs.words);
-    this.#scratch = new Float64Array(3 * (o.charOrder + o.wordOrder));
+    this.#scratch = allocFloat64(3 * (o.charOrder + o.wordOrder));
+  }
+
+  /** Starts an empty hypothesis after `refs` was reloaded with options `o`. */
+  reset(o: ResolvedChrfOptions, charCapacity: number, wordCapacity: number): void {
+    this.#o = o;
+    if (this.#scratch.length !== 3 * (o.charOrder + o.wordOrder))
+      this.#scratch = allocFloat64(3 * (o.charOrder + o.wordOrder));
+    this.chars.reset(charCapacity);
+    this.words.reset(wordCapacity);
   }
 
   /**
@@ -348,9 +405,15 @@ export class ChrfHypState {
   }
 }
 
+/** One reusable state for the batch scorers (scoring is synchronous, never re-entered). */
+let shared: ChrfHypState | undefined;
+
 function segmentState(o: ResolvedChrfOptions, hyp: string, refs: readonly string[]): ChrfHypState {
-  const st = new ChrfHypState(o, new ChrfReferenceSet(o, refs));
+  if (shared === undefined) shared = new ChrfHypState(o, new ChrfReferenceSet(o, refs));
+  else shared.refs.load(o, refs);
+  const st = shared;
   const u = chrfUnits(o, hyp);
+  st.reset(o, u.chars.length + 1, u.words.length + 1);
   for (const c of u.chars) st.chars.push(st.chars.sym(c));
   for (const w of u.words) st.words.push(st.words.sym(w));
   return st;
@@ -382,8 +445,8 @@ export function corpusChrf(
   const o = resolveChrfOptions(opts, "corpusChrf");
   checkCorpus(hyps, refs, "corpusChrf");
   const width = 3 * (o.charOrder + o.wordOrder);
-  const sums = new Float64Array(width);
-  const best = new Float64Array(width);
+  const sums = allocFloat64(width);
+  const best = allocFloat64(width);
   for (let i = 0; i < hyps.length; i++) {
     segmentState(o, hyps[i] as string, refs[i] as readonly string[]).bestStats(best);
     for (let k = 0; k < width; k++) sums[k] = (sums[k] as number) + (best[k] as number);
@@ -396,7 +459,7 @@ export function sentenceChrf(hyp: string, refs: readonly string[], opts?: ChrfOp
   const o = resolveChrfOptions(opts, "sentenceChrf");
   checkString(hyp, "hyp", "sentenceChrf");
   checkRefList(refs, "refs", "sentenceChrf");
-  const best = new Float64Array(3 * (o.charOrder + o.wordOrder));
+  const best = allocFloat64(3 * (o.charOrder + o.wordOrder));
   segmentState(o, hyp, refs).bestStats(best);
   return chrfResult(o, best, refs.length);
 }

@@ -17,7 +17,6 @@ import {
   type BleuOptions,
   BleuReferenceSet,
   bleuTokens,
-  closestRefLen,
   computeBleu,
   resolveBleuOptions,
 } from "./bleu.js";
@@ -32,6 +31,7 @@ import {
   resolveChrfOptions,
 } from "./chrf.js";
 import { RewardsInputError } from "./errors.js";
+import { allocFloat64 } from "./incremental-ngrams.js";
 import type { IncrementalScorer } from "./reward.js";
 import { isPyWhitespace, pyLower, pyRstrip } from "./tokenizers/python.js";
 
@@ -113,14 +113,15 @@ export function bleuIncremental(refs: readonly string[], opts?: BleuOptions): In
   const tok = o.tokenizer;
   const tracker = new TailTracker((c) => tok.isSeparator(c));
   let stable = 0;
-  const totals = new Float64Array(o.maxNgramOrder);
+  const totals: number[] = new Array<number>(o.maxNgramOrder).fill(0);
+  const syms: number[] = [];
   const prep = (s: string): string => (o.lowercase ? pyLower(s) : s);
   const afterSep = (pos: number): boolean => (tok.stripsLeft ? tracker.contentBefore(pos) : pos > 0);
 
   const compute = (): number => {
     const len = state.stack.length;
     for (let n = 1; n <= o.maxNgramOrder; n++) totals[n - 1] = Math.max(0, len - n + 1);
-    return computeBleu(state.correct, totals, len, closestRefLen(len, refSet.refLens), o).score;
+    return computeBleu(state.correct, totals, len, refSet.closestRefLen(len), o).score;
   };
   let score = compute();
   const push = (sym: number): void => state.push(sym);
@@ -143,10 +144,9 @@ export function bleuIncremental(refs: readonly string[], opts?: BleuOptions): In
       const stablePart =
         cut > oldAnchor ? tok.tail(prep(raw.slice(oldAnchor, cut)), afterSep(oldAnchor)) : [];
       const tail = tok.tail(pyRstrip(prep(raw.slice(cut))), afterSep(cut));
-      const syms = new Int32Array(stablePart.length + tail.length);
-      let j = 0;
-      for (const t of stablePart) syms[j++] = refSet.vocab.lookup(t);
-      for (const t of tail) syms[j++] = refSet.vocab.lookup(t);
+      syms.length = 0;
+      for (const t of stablePart) syms.push(refSet.vocab.lookup(t));
+      for (const t of tail) syms.push(refSet.vocab.lookup(t));
       replaceTail(length, symAt, stable, syms, push, pop);
       stable += stablePart.length;
       tracker.anchor = cut;
@@ -176,7 +176,7 @@ export function chrfIncremental(refs: readonly string[], opts?: ChrfOptions): In
   checkRefList(refs, "refs", "chrfIncremental");
   const state = new ChrfHypState(o, new ChrfReferenceSet(o, refs));
   const tracker = new TailTracker(isPyWhitespace);
-  const best = new Float64Array(3 * (o.charOrder + o.wordOrder));
+  const best = allocFloat64(3 * (o.charOrder + o.wordOrder));
   let stableChars = 0;
   let stableWords = 0;
   const prep = (s: string): string => (o.lowercase ? pyLower(s) : s);
@@ -188,7 +188,8 @@ export function chrfIncremental(refs: readonly string[], opts?: ChrfOptions): In
     stable: number,
     next: readonly K[],
   ): void => {
-    const syms = Int32Array.from(next, (k) => stream.sym(k));
+    const syms: number[] = [];
+    for (const k of next) syms.push(stream.sym(k));
     replaceTail(
       () => stream.stack.length,
       (p) => stream.stack.symAt(p),

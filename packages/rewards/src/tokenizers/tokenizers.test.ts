@@ -227,3 +227,38 @@ describe("errors", () => {
     expect((err as Error).message).toContain('"13a", "intl", "char", "none", "zh"');
   });
 });
+
+describe("fast 13a equals the regex passes", () => {
+  it("on random strings over a tricky alphabet and on arbitrary Unicode", async () => {
+    const fc = (await import("fast-check")).default;
+    const { tokenize13a } = await import("./tokenizer-13a-fast.js");
+    const { tokenize13aRegexp } = await import("./tokenizer-13a.js");
+    const atoms = fc.constantFrom(
+      ..."aZ509.,-- \t\n()'\"$/&;:?!<>[]{}_~`@#%^*+=|\\äΣ😀\u00a0\u2009\x1c\u3000".split(""),
+      "&amp;",
+      "&quot;",
+      "&lt;",
+      "&gt;",
+      "<skipped>",
+      "-\n",
+      "5.",
+      ".5",
+      "3,5",
+      "a.",
+      "Zaun.",
+      "1-2",
+    );
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.array(atoms, { maxLength: 30 }).map((a) => a.join("")),
+          fc.string({ unit: "binary", maxLength: 30 }),
+        ),
+        (s) => {
+          expect(tokenize13a(s)).toEqual(tokenize13aRegexp(s));
+        },
+      ),
+      { seed: 13, numRuns: 5000 },
+    );
+  });
+});
