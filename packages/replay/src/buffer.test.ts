@@ -213,6 +213,33 @@ describe("prioritized sampling", () => {
     ).toBe("DQNLM_REPLAY_BAD_ARGUMENT");
   });
 
+  test("after many evictions around the ring only live transitions are sampled, weighted by priority", () => {
+    const rng = new Rng(21);
+    const buf = new ReplayBuffer({ capacity: 50, prioritized: { alpha: 1, epsilon: 1e-9 } });
+    for (let k = 0; k < 300; k++) {
+      buf.add(ep(k, 1, 1 + rng.nextInt(9)), { priority: 1 + (k % 3) });
+      const b = buf.sample(Math.min(16, buf.size), rng);
+      for (let i = 0; i < b.size; i++) {
+        const id = b.episodeIds[b.rows[i]!]!;
+        expect(buf.has(id)).toBe(true);
+        const e = buf.getEpisode(id);
+        expect(b.steps[i]).toBeLessThan(e.rewards.length);
+        // Leaves hold priority^α = 1 + (id % 3); weights are (q_i / q_min,batch)^−β ≤ 1.
+        expect(b.weights[i]).toBeLessThanOrEqual(1);
+      }
+    }
+    // Frequencies follow the priorities 1 : 2 : 3 of the id classes, per stored transition.
+    const mass = [0, 0, 0];
+    for (const e of buf.episodes()) mass[e.id % 3]! += e.rewards.length * (1 + (e.id % 3));
+    const total = mass[0]! + mass[1]! + mass[2]!;
+    const counts = [0, 0, 0];
+    for (let r = 0; r < 400; r++) {
+      const b = buf.sample(40, rng);
+      for (let i = 0; i < b.size; i++) counts[b.episodeIds[b.rows[i]!]! % 3]! += 1;
+    }
+    counts.forEach((c, k) => expect(c / 16_000).toBeCloseTo(mass[k]! / total, 1));
+  });
+
   test("demoBonus raises demonstration priorities", () => {
     const buf = new ReplayBuffer({
       capacity: 10,
