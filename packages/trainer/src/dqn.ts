@@ -23,6 +23,18 @@ import {
   writeVariables,
 } from "./tensors.js";
 
+/**
+ * The RNG state as unsigned words. core's `Rng.state()` can return a negative (signed) word, which its own
+ * `setState` rejects; the bits are the same, so `>>> 0` makes the state round-trip.
+ */
+function rngState(r: Rng): RngState {
+  return r.state().map((w) => w >>> 0) as unknown as RngState;
+}
+
+function rngFrom(s: RngState): Rng {
+  return Rng.fromState(s.map((w) => w >>> 0) as unknown as RngState);
+}
+
 /** Data splits of a task. */
 export type Split = "train" | "validation" | "test";
 
@@ -230,7 +242,7 @@ export class DqnLoop {
       skippedUpdates: 0,
       lrScale: 1,
       stopped: "",
-      rng: { actor: this.#actor.state(), replay: this.#replayRng.state(), init: this.#init.state() },
+      rng: { actor: rngState(this.#actor), replay: rngState(this.#replayRng), init: rngState(this.#init) },
       acc: emptyAcc(),
     };
   }
@@ -293,9 +305,9 @@ export class DqnLoop {
     snapshot: Map<string, Float32Array> | null,
   ): void {
     this.state = structuredClone(state);
-    this.#actor = Rng.fromState(state.rng.actor);
-    this.#replayRng = Rng.fromState(state.rng.replay);
-    this.#init = Rng.fromState(state.rng.init);
+    this.#actor = rngFrom(state.rng.actor);
+    this.#replayRng = rngFrom(state.rng.replay);
+    this.#init = rngFrom(state.rng.init);
     this.bestWeights = best;
     this.snapshot = snapshot;
   }
@@ -304,7 +316,7 @@ export class DqnLoop {
   snapshotState(): DqnLoopState {
     return structuredClone({
       ...this.state,
-      rng: { actor: this.#actor.state(), replay: this.#replayRng.state(), init: this.#init.state() },
+      rng: { actor: rngState(this.#actor), replay: rngState(this.#replayRng), init: rngState(this.#init) },
     });
   }
 
