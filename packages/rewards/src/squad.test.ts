@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { RewardsInputError } from "./errors.js";
 import { normalizeAnswer, squad, squadCorpus } from "./index.js";
+import { isPyWordChar } from "./squad-word-chars.js";
 
 describe("normalizeAnswer (official evaluate-v1.1.py)", () => {
   test("lowercase, drop ASCII punctuation, drop a/an/the, collapse whitespace", () => {
@@ -15,6 +16,20 @@ describe("normalizeAnswer (official evaluate-v1.1.py)", () => {
     expect(normalizeAnswer("the\u0301 cat")).toBe("\u0301 cat"); // U+0301 (Mn) is not, so "the" is a word
     expect(normalizeAnswer("the1 a1 an")).toBe("the1 a1"); // digits are word characters
     expect(normalizeAnswer("the_cat")).toBe("thecat"); // "_" is ASCII punctuation, removed before the articles
+  });
+
+  test("word characters are Python 3.11's (Unicode 14.0), whatever Unicode version the JS runtime has", () => {
+    expect(isPyWordChar(0x61)).toBe(true);
+    expect(isPyWordChar(0x5f)).toBe(true); // _
+    expect(isPyWordChar(0x0663)).toBe(true); // ARABIC-INDIC DIGIT THREE (Nd)
+    expect(isPyWordChar(0x2160)).toBe(true); // ROMAN NUMERAL ONE (Nl)
+    expect(isPyWordChar(0x0301)).toBe(false); // COMBINING ACUTE ACCENT (Mn)
+    expect(isPyWordChar(0x2b740)).toBe(true); // CJK Extension D (Unicode 6.0)
+    expect(isPyWordChar(0x31350)).toBe(false); // CJK Extension H: assigned in Unicode 15.0, after Python 3.11's 14.0
+    expect(isPyWordChar(0x1f600)).toBe(false); // emoji
+    // so "the" directly before an Extension H ideograph is still a separate word for Python 3.11
+    expect(normalizeAnswer("the\u{31350} cat")).toBe("\u{31350} cat");
+    expect(normalizeAnswer("the\u{2b740} cat")).toBe("the\u{2b740} cat");
   });
 
   test("non-ASCII punctuation stays; Python whitespace collapses (NBSP yes, BOM no)", () => {
