@@ -47,6 +47,17 @@ describe("Rng", () => {
     expect(Math.abs(s2 / n - 1)).toBeLessThan(0.03);
   });
 
+  test("state() always round-trips through fromState (every word is an unsigned 32-bit integer)", () => {
+    for (let seed = 0; seed < 200; seed++) {
+      const r = new Rng(seed);
+      for (let i = 0; i < 37; i++) r.nextUint32();
+      const s = r.state();
+      for (const w of s) expect(w >>> 0).toBe(w);
+      const next = r.nextUint32();
+      expect(Rng.fromState(s).nextUint32()).toBe(next);
+    }
+  });
+
   test("tfSeed is never 0", () => {
     const r = new Rng(5);
     for (let i = 0; i < 1000; i++) expect(r.tfSeed()).toBeGreaterThan(0);
