@@ -135,24 +135,33 @@ function myLog(x: number): number {
   return x === 0 ? -9999999999 : Math.log(x);
 }
 
+/** BLEU's brevity penalty: `exp(1 − r/c)` when the hypothesis side is shorter, 0 when it is empty. */
+export function brevityPenalty(sysLen: number, refLen: number): number {
+  if (sysLen < refLen) return sysLen > 0 ? Math.exp(1 - refLen / sysLen) : 0.0;
+  return 1.0;
+}
+
 /**
- * `BLEU.compute_bleu`: the score from corpus statistics, with sacreBLEU's order of operations (add-k before the
- * zero-total check, `exp` doubling per zero-match order, sequential `sum` of the logs).
+ * `BLEU.compute_bleu`'s score, writing the smoothed precisions to `precisions` (length maxNgramOrder, zeroed
+ * here): sacreBLEU's order of operations (add-k before the zero-total check, `exp` doubling per zero-match order,
+ * sequential `sum` of the logs). Allocates nothing, for the per-token scorers.
  */
-export function computeBleu(
+export function bleuScoreInto(
   correct: ArrayLike<number>,
   total: ArrayLike<number>,
   sysLen: number,
   refLen: number,
   o: Pick<ResolvedBleuOptions, "smoothMethod" | "smoothValue" | "maxNgramOrder" | "effectiveOrder">,
-): { score: number; precisions: number[]; bp: number } {
+  precisions: number[],
+): number {
   const N = o.maxNgramOrder;
-  let bp = 1.0;
-  if (sysLen < refLen) bp = sysLen > 0 ? Math.exp(1 - refLen / sysLen) : 0.0;
-  const precisions: number[] = new Array<number>(N).fill(0);
+  const bp = brevityPenalty(sysLen, refLen);
   let anyMatch = false;
-  for (let i = 0; i < N; i++) if ((correct[i] as number) !== 0) anyMatch = true;
-  if (!anyMatch) return { score: 0.0, precisions, bp };
+  for (let i = 0; i < N; i++) {
+    precisions[i] = 0;
+    if ((correct[i] as number) !== 0) anyMatch = true;
+  }
+  if (!anyMatch) return 0.0;
 
   const method = o.smoothMethod;
   const v = o.smoothValue;
@@ -180,7 +189,20 @@ export function computeBleu(
   }
   let logSum = 0;
   for (let i = 0; i < effOrder; i++) logSum += myLog(precisions[i] as number);
-  return { score: bp * Math.exp(logSum / effOrder), precisions, bp };
+  return bp * Math.exp(logSum / effOrder);
+}
+
+/** `BLEU.compute_bleu`: the score, smoothed precisions and brevity penalty from corpus statistics. */
+export function computeBleu(
+  correct: ArrayLike<number>,
+  total: ArrayLike<number>,
+  sysLen: number,
+  refLen: number,
+  o: Pick<ResolvedBleuOptions, "smoothMethod" | "smoothValue" | "maxNgramOrder" | "effectiveOrder">,
+): { score: number; precisions: number[]; bp: number } {
+  const precisions: number[] = new Array<number>(o.maxNgramOrder).fill(0);
+  const score = bleuScoreInto(correct, total, sysLen, refLen, o, precisions);
+  return { score, precisions, bp: brevityPenalty(sysLen, refLen) };
 }
 
 /** `BLEU._get_closest_ref_len`: the reference length closest to `hypLen`, ties → the shorter. */

@@ -16,8 +16,8 @@ import {
   BleuHypState,
   type BleuOptions,
   BleuReferenceSet,
+  bleuScoreInto,
   bleuTokens,
-  computeBleu,
   resolveBleuOptions,
 } from "./bleu.js";
 import { checkRefList } from "./bleu-validate.js";
@@ -36,42 +36,64 @@ import type { IncrementalScorer } from "./reward.js";
 import { isPyWhitespace, pyLower, pyRstrip } from "./tokenizers/python.js";
 
 /**
- * Tracks the growing text and where its unstable tail starts. `cut` returns the text since the previous cut
- * split at the new cut: `[stablePart, tail]`, where `stablePart` ends with a separator and will never be
- * re-tokenized again, and `tail` starts right after the new cut (or is everything since the previous one).
+ * Tracks the unstable end of the growing text. Only the text since the last cut is kept (`tail`): holding the
+ * whole text as one growing string would make V8 flatten an ever longer rope on every push.
  */
 class TailTracker {
-  raw = "";
-  /** Index in `raw` where the unstable tail starts. */
-  anchor = 0;
+  /** The text since the last cut. */
+  tail = "";
+  /** Whether anything precedes `tail`. */
+  prefixNonEmpty = false;
+  /** Whether a non-whitespace character precedes `tail`. */
+  prefixHasContent = false;
   readonly #isSeparator: (c: number) => boolean;
 
   constructor(isSeparator: (c: number) => boolean) {
     this.#isSeparator = isSeparator;
   }
 
-  /** Appends `piece` and returns the new cut position (≥ `anchor`): just after the separator that precedes the last word. */
+  /**
+   * Appends `piece` and returns the new cut, an index into `tail`: just after the last separator that is followed
+   * by a non-whitespace character (0 when there is none). Text before it can never be re-tokenized differently.
+   */
   append(piece: string): number {
-    this.raw += piece;
-    const raw = this.raw;
-    let e = raw.length - 1;
-    while (e >= this.anchor && isPyWhitespace(raw.charCodeAt(e))) e--;
-    for (let i = e - 1; i >= this.anchor; i--) {
-      if (this.#isSeparator(raw.charCodeAt(i))) return i + 1;
+    this.tail += piece;
+    const t = this.tail;
+    let e = t.length - 1;
+    while (e >= 0 && isPyWhitespace(t.charCodeAt(e))) e--;
+    for (let i = e - 1; i >= 0; i--) {
+      if (this.#isSeparator(t.charCodeAt(i))) return i + 1;
     }
-    return this.anchor;
+    return 0;
   }
 
-  /** True when `raw[0:pos]` contains a non-whitespace character. */
-  contentBefore(pos: number): boolean {
-    for (let i = 0; i < pos; i++) if (!isPyWhitespace(this.raw.charCodeAt(i))) return true;
-    return false;
+  /** Drops `tail[0:cut]` into the stable prefix. */
+  advance(cut: number): void {
+    if (cut === 0) return;
+    const t = this.tail;
+    if (!this.prefixHasContent) {
+      for (let i = 0; i < cut; i++) {
+        if (!isPyWhitespace(t.charCodeAt(i))) {
+          this.prefixHasContent = true;
+          break;
+        }
+      }
+    }
+    this.prefixNonEmpty = true;
+    this.tail = t.slice(cut);
   }
 
   reset(): void {
-    this.raw = "";
-    this.anchor = 0;
+    this.tail = "";
+    this.prefixNonEmpty = false;
+    this.prefixHasContent = false;
   }
+}
+
+/** True when `s` has a non-whitespace character. */
+function hasContent(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (!isPyWhitespace(s.charCodeAt(i))) return true;
+  return false;
 }
 
 /**
@@ -115,13 +137,16 @@ export function bleuIncremental(refs: readonly string[], opts?: BleuOptions): In
   let stable = 0;
   const totals: number[] = new Array<number>(o.maxNgramOrder).fill(0);
   const syms: number[] = [];
+  const precisions: number[] = new Array<number>(o.maxNgramOrder).fill(0);
   const prep = (s: string): string => (o.lowercase ? pyLower(s) : s);
-  const afterSep = (pos: number): boolean => (tok.stripsLeft ? tracker.contentBefore(pos) : pos > 0);
+  /** Whether a text starting after `extra` (the stable part about to be cut) follows a separator. */
+  const afterSep = (extraHasContent: boolean, extraNonEmpty: boolean): boolean =>
+    tok.stripsLeft ? tracker.prefixHasContent || extraHasContent : tracker.prefixNonEmpty || extraNonEmpty;
 
   const compute = (): number => {
     const len = state.stack.length;
     for (let n = 1; n <= o.maxNgramOrder; n++) totals[n - 1] = Math.max(0, len - n + 1);
-    return computeBleu(state.correct, totals, len, refSet.closestRefLen(len), o).score;
+    return bleuScoreInto(state.correct, totals, len, refSet.closestRefLen(len), o, precisions);
   };
   let score = compute();
   const push = (sym: number): void => state.push(sym);
@@ -138,18 +163,17 @@ export function bleuIncremental(refs: readonly string[], opts?: BleuOptions): In
         );
       }
       if (piece.length === 0) return score;
-      const oldAnchor = tracker.anchor;
       const cut = tracker.append(piece);
-      const raw = tracker.raw;
-      const stablePart =
-        cut > oldAnchor ? tok.tail(prep(raw.slice(oldAnchor, cut)), afterSep(oldAnchor)) : [];
-      const tail = tok.tail(pyRstrip(prep(raw.slice(cut))), afterSep(cut));
+      const t = tracker.tail;
+      const head = cut > 0 ? t.slice(0, cut) : "";
+      const stablePart = cut > 0 ? tok.tail(prep(head), afterSep(false, false)) : [];
+      const tail = tok.tail(pyRstrip(prep(cut > 0 ? t.slice(cut) : t)), afterSep(hasContent(head), cut > 0));
       syms.length = 0;
-      for (const t of stablePart) syms.push(refSet.vocab.lookup(t));
-      for (const t of tail) syms.push(refSet.vocab.lookup(t));
+      for (const x of stablePart) syms.push(refSet.vocab.lookup(x));
+      for (const x of tail) syms.push(refSet.vocab.lookup(x));
       replaceTail(length, symAt, stable, syms, push, pop);
       stable += stablePart.length;
-      tracker.anchor = cut;
+      tracker.advance(cut);
       score = compute();
       return score;
     },
@@ -209,11 +233,10 @@ export function chrfIncremental(refs: readonly string[], opts?: ChrfOptions): In
         );
       }
       if (piece.length === 0) return score;
-      const oldAnchor = tracker.anchor;
       const cut = tracker.append(piece);
-      const raw = tracker.raw;
-      const a = prep(raw.slice(oldAnchor, cut));
-      const b = prep(raw.slice(cut));
+      const t = tracker.tail;
+      const a = cut > 0 ? prep(t.slice(0, cut)) : "";
+      const b = prep(cut > 0 ? t.slice(cut) : t);
       const charsA = chrfChars(a, o.whitespace);
       update(state.chars, stableChars, charsA.concat(chrfChars(b, o.whitespace)));
       stableChars += charsA.length;
@@ -222,7 +245,7 @@ export function chrfIncremental(refs: readonly string[], opts?: ChrfOptions): In
         update(state.words, stableWords, wordsA.concat(chrfWords(b)));
         stableWords += wordsA.length;
       }
-      tracker.anchor = cut;
+      tracker.advance(cut);
       score = compute();
       return score;
     },
