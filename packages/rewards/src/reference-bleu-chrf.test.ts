@@ -5,12 +5,21 @@
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { type BleuOptions, type ChrfOptions, corpusBleu, corpusChrf, sentenceBleu, sentenceChrf } from "./index.js";
+import {
+  type BleuOptions,
+  type ChrfOptions,
+  corpusBleu,
+  corpusChrf,
+  sentenceBleu,
+  sentenceChrf,
+} from "./index.js";
 
 const FILE = fileURLToPath(new URL("../../../../shared/reference/metrics.json", import.meta.url));
 const present = existsSync(FILE);
 if (!present) {
-  console.warn(`[rewards] SKIPPING the BLEU/chrF reference-vector tests: ${FILE} not found (../shared is absent).`);
+  console.warn(
+    `[rewards] SKIPPING the BLEU/chrF reference-vector tests: ${FILE} not found (../shared is absent).`,
+  );
 }
 
 interface Entry {
@@ -23,7 +32,9 @@ interface Entry {
   expected: Record<string, unknown>;
 }
 
-const entries: Entry[] = present ? (JSON.parse(readFileSync(FILE, "utf8")) as { entries: Entry[] }).entries : [];
+const entries: Entry[] = present
+  ? (JSON.parse(readFileSync(FILE, "utf8")) as { entries: Entry[] }).entries
+  : [];
 const bleu = entries.filter((e) => e.metric === "bleu");
 const chrf = entries.filter((e) => e.metric === "chrf");
 
@@ -50,7 +61,8 @@ function chrfOpts(c: Record<string, unknown>): ChrfOptions {
 }
 
 function close(got: number, want: number, tol: number, what: string): void {
-  if (!(Math.abs(got - want) <= tol)) throw new Error(`${what}: got ${got}, expected ${want} (tolerance ${tol})`);
+  if (!(Math.abs(got - want) <= tol))
+    throw new Error(`${what}: got ${got}, expected ${want} (tolerance ${tol})`);
 }
 
 describe.skipIf(!present)("sacreBLEU 2.6.0 reference vectors (shared/reference/metrics.json)", () => {
@@ -61,7 +73,10 @@ describe.skipIf(!present)("sacreBLEU 2.6.0 reference vectors (shared/reference/m
 
   it.each(bleu.map((e) => [e.id, e] as const))("BLEU %s", (_id, e) => {
     const o = bleuOpts(e.config);
-    const r = e.level === "corpus" ? corpusBleu(e.hyps, e.refs, o) : sentenceBleu(e.hyps[0] as string, e.refs[0] as string[], o);
+    const r =
+      e.level === "corpus"
+        ? corpusBleu(e.hyps, e.refs, o)
+        : sentenceBleu(e.hyps[0] as string, e.refs[0] as string[], o);
     const x = e.expected;
     expect(r.counts).toEqual(x.counts);
     expect(r.totals).toEqual(x.totals);
@@ -72,12 +87,17 @@ describe.skipIf(!present)("sacreBLEU 2.6.0 reference vectors (shared/reference/m
     close(r.bp, x.bp as number, 1e-9, "bp");
     const precisions = x.precisions as number[];
     expect(r.precisions.length).toBe(precisions.length);
-    r.precisions.forEach((p, i) => close(p, precisions[i] as number, 1e-7, `precisions[${i}]`));
+    r.precisions.forEach((p, i) => {
+      close(p, precisions[i] as number, 1e-7, `precisions[${i}]`);
+    });
   });
 
   it.each(chrf.map((e) => [e.id, e] as const))("chrF %s", (_id, e) => {
     const o = chrfOpts(e.config);
-    const r = e.level === "corpus" ? corpusChrf(e.hyps, e.refs, o) : sentenceChrf(e.hyps[0] as string, e.refs[0] as string[], o);
+    const r =
+      e.level === "corpus"
+        ? corpusChrf(e.hyps, e.refs, o)
+        : sentenceChrf(e.hyps[0] as string, e.refs[0] as string[], o);
     const x = e.expected;
     expect(r.stats).toEqual(x.stats);
     expect(r.signature).toBe(x.signature);
