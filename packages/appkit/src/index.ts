@@ -70,3 +70,4 @@ export { formatMeanStd, meanStd } from "./run/stats.js";
 export type { GenerationTask, MetricScore, OptionValues, TaskReward } from "./task.js";
 export type { TaskData } from "./task-data.js";
 export { loadTaskData, resolveFields } from "./task-data.js";
+export { smokeArgs } from "./testing/smoke.js";

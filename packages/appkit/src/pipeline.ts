@@ -109,9 +109,9 @@ export async function trainGeneration(
   const preset = str(o, "preset") ?? "stable";
   const seed = num(o, "seed", 1);
   const out = str(o, "out") ?? join("runs", `${task.name}-${preset}-s${seed}`);
-  const run = prepareRunFolder(out, o.overwrite === true);
-
+  const reward = task.reward(o); // validates the task's options before anything is written
   const data = await loadTaskData(task, o);
+  const run = prepareRunFolder(out, o.overwrite === true);
   const sizes = {
     train: data.splits.train.length,
     validation: data.splits.validation.length,
@@ -149,7 +149,6 @@ export async function trainGeneration(
     data: { origin: data.origin, sizes, skipped: data.skipped, fields: data.fields },
   });
   const toExample = (e: TextPair) => ({ prompt: prompt(e), references: [...e.references] });
-  const reward = task.reward(o);
   const budgetMin = num(o, "time-budget", 0);
   const deadline = budgetMin > 0 ? Date.now() + budgetMin * 60_000 : Number.POSITIVE_INFINITY;
   const result = await trainerTrain(
@@ -440,12 +439,13 @@ export async function runExperiment(
     perSeed.push(
       `| ${seed} | MLE | ${mleSys.scores.map((s) => s.value.toFixed(2)).join(" | ")} | ${formatDuration(mle.wallTimeS.total ?? 0)} |`,
     );
+    writeResults(false);
     for (const preset of presets) {
       const dqnOpts = {
         ...o,
         seed,
         preset,
-        init: mle.dir,
+        init: join(mle.dir, "checkpoints", "mle"),
         "mle-epochs": 0,
         out: join(root.dir, `seed${seed}`, `dqn-${preset}`),
         overwrite: true,
@@ -457,46 +457,54 @@ export async function runExperiment(
       perSeed.push(
         `| ${seed} | DQN (${preset}) | ${sys.scores.map((s) => s.value.toFixed(2)).join(" | ")} | ${formatDuration(dqn.wallTimeS.total ?? 0)} |`,
       );
+      writeResults(false);
     }
   }
-  const cols = columns.map((c) => ({ name: c.name, ...(c.signature ? { signature: c.signature } : {}) }));
-  const agg: AggregateRow[] = [...rows.entries()].map(([system, m]) => ({
-    system,
-    values: Object.fromEntries(m),
-  }));
-  const total = (performance.now() - t0) / 1000;
-  const md = [
-    `# ${task.name} — experiment (${seeds.length} seeds: ${seeds.join(", ")})`,
-    "",
-    `Data: ${dataLine}. Test split, evaluated once per run; mean ± sample std over seeds.`,
-    "",
-    renderAggregateTable(agg, cols).trimEnd(),
-    "",
-    "Signatures:",
-    "",
-    ...cols.filter((c) => c.signature).map((c) => `- ${c.name}: \`${c.signature}\``),
-    "",
-    "Per seed:",
-    "",
-    `| seed | system | ${cols.map((c) => c.name).join(" | ")} | wall time |`,
-    `| ---: | --- | ${cols.map(() => "---:").join(" | ")} | ---: |`,
-    ...perSeed,
-    "",
-    `Total wall time ${formatDuration(total)}. Options: \`${JSON.stringify(o)}\`; trainer overrides: \`${JSON.stringify(overrides)}\`.`,
-    "",
-  ].join("\n");
-  root.writeText("results.md", md);
-  root.writeJson("results.json", {
-    task: task.name,
-    seeds,
-    presets,
-    data: dataLine,
-    systems: agg,
-    wallTimeS: Object.fromEntries(wall),
-    totalWallTimeS: total,
-    options: o,
-    trainerOverrides: overrides,
-  });
+  const md = writeResults(true);
   io.stdout(md);
   return md;
+
+  /** Writes results.md/.json for the runs so far (after every run, so a long experiment leaves partial tables). */
+  function writeResults(done: boolean): string {
+    const cols = columns.map((c) => ({ name: c.name, ...(c.signature ? { signature: c.signature } : {}) }));
+    const agg: AggregateRow[] = [...rows.entries()].map(([system, m]) => ({
+      system,
+      values: Object.fromEntries(m),
+    }));
+    const total = (performance.now() - t0) / 1000;
+    const md = [
+      `# ${task.name} — experiment (${seeds.length} seeds: ${seeds.join(", ")})${done ? "" : " — IN PROGRESS"}`,
+      "",
+      `Data: ${dataLine}. Test split, evaluated once per run; mean ± sample std over seeds.`,
+      "",
+      renderAggregateTable(agg, cols).trimEnd(),
+      "",
+      "Signatures:",
+      "",
+      ...cols.filter((c) => c.signature).map((c) => `- ${c.name}: \`${c.signature}\``),
+      "",
+      "Per seed:",
+      "",
+      `| seed | system | ${cols.map((c) => c.name).join(" | ")} | wall time |`,
+      `| ---: | --- | ${cols.map(() => "---:").join(" | ")} | ---: |`,
+      ...perSeed,
+      "",
+      `Total wall time ${formatDuration(total)}. Options: \`${JSON.stringify(o)}\`; trainer overrides: \`${JSON.stringify(overrides)}\`.`,
+      "",
+    ].join("\n");
+    root.writeText("results.md", md);
+    root.writeJson("results.json", {
+      task: task.name,
+      done,
+      seeds,
+      presets,
+      data: dataLine,
+      systems: agg,
+      wallTimeS: Object.fromEntries(wall),
+      totalWallTimeS: total,
+      options: o,
+      trainerOverrides: overrides,
+    });
+    return md;
+  }
 }
