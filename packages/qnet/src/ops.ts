@@ -131,7 +131,7 @@ export function layerNorm(x: tf.Tensor2D, gamma: tf.Tensor1D, beta: tf.Tensor1D,
  * Per-channel matmul as a depthwise convolution: `input` (i, k, c) [M, K, C] and `filter` (k, c, j) [K, C, N]
  * give out (i, c, j) [M, C, N] with out[i,c,j] = Σ_k input[i,k,c]·filter[k,c,j].
  */
-function channelMatMul(input: tf.Tensor3D, filter: tf.Tensor3D): tf.Tensor3D {
+export function channelMatMul(input: tf.Tensor3D, filter: tf.Tensor3D): tf.Tensor3D {
   const [m, k, c] = input.shape;
   const n = filter.shape[2];
   const out = tf.depthwiseConv2d(

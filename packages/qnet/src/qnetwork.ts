@@ -11,7 +11,7 @@ import * as tf from "@tensorflow/tfjs";
 import { type GPT2Config, type ResolvedGPT2Config, resolveConfig } from "./config.js";
 import { QnetCheckpointError, QnetInputError, QnetStateError } from "./errors.js";
 import { type PretrainedOptions, readHFFolder, resolvePretrained, writeHFFolder } from "./hf.js";
-import { causalAttention, gelu, layerNorm, linear, linearT } from "./ops.js";
+import { causalAttention, channelMatMul, gelu, layerNorm, linear, linearT } from "./ops.js";
 
 /** Normalises a Hugging Face tensor name to its `transformer.`-prefixed form. */
 export function hfName(name: string): string {
@@ -85,10 +85,20 @@ interface LayerWeights {
   mlpB: tf.Variable;
 }
 
-/** Per-layer key/value tensors captured during a forward pass (time-major [T, B·H, dh]). */
+/**
+ * Per-layer decoder cache: keys stored (t, e, c) = [t, dh, B·H] and values (t, c, e) = [t, B·H, dh], the
+ * layouts the per-channel matmuls of one-token attention read directly; both grow along axis 0, the only
+ * axis wasm concatenates with plain block copies.
+ */
 interface KV {
-  k: tf.Tensor3D;
+  kT: tf.Tensor3D;
   v: tf.Tensor3D;
+}
+
+/** Weight-derived tensors a decoder computes once (see `QNetwork.decoder`). */
+interface FrozenWeights {
+  headT: tf.Tensor2D;
+  layers: Array<{ w: tf.Tensor2D[]; b: tf.Tensor1D[] }>;
 }
 
 /** Incremental decoder with a key/value cache, from {@link QNetwork.decoder}. */
@@ -307,7 +317,7 @@ export class QNetwork {
    * The transformer trunk, time-major. Returns ln_f output [T·B, d]; when `kv` is given, pushes each layer's
    * keys and values ([T, B·H, dh]) into it.
    */
-  #trunk(ids: tf.Tensor2D, offset: number, past?: KV[], kvOut?: KV[]): tf.Tensor2D {
+  #trunk(ids: tf.Tensor2D, offset: number, past?: KV[], kvOut?: KV[], frozen?: FrozenWeights): tf.Tensor2D {
     const { nEmbd: d, nHead: H, layerNormEpsilon: eps } = this.config;
     const [B, T] = ids.shape as [number, number];
     const dh = d / H;
@@ -323,27 +333,30 @@ export class QNetwork {
       const h = layerNorm(x, L.ln1g as tf.Tensor1D, L.ln1b as tf.Tensor1D, eps);
       // Slicing the [d, 3d] weight (small) instead of the [N, 3d] activation (large): wasm's Slice copies
       // its whole input, and column slices of activations are slow there.
+      const fz = frozen?.layers[i];
       const part = (j: number): tf.Tensor3D =>
         tf.reshape(
-          linear(
-            h,
-            tf.slice(L.attnW, [0, j * d], [d, d]) as tf.Tensor2D,
-            tf.slice(L.attnB, [j * d], [d]) as tf.Tensor1D,
-          ),
+          fz
+            ? tf.add(tf.matMul(h, fz.w[j] as tf.Tensor2D), fz.b[j] as tf.Tensor1D)
+            : linear(
+                h,
+                tf.slice(L.attnW, [0, j * d], [d, d]) as tf.Tensor2D,
+                tf.slice(L.attnB, [j * d], [d]) as tf.Tensor1D,
+              ),
           [T, C, dh],
         );
       const q = part(0);
-      let k = part(1);
+      const k = part(1);
       let v = part(2);
-      if (kvOut) kvOut.push({ k, v });
       let a: tf.Tensor3D;
       if (past) {
         const p = past[i] as KV;
-        k = tf.concat([p.k, k], 0);
+        const kT = tf.concat([p.kT, tf.transpose(k, [0, 2, 1])], 0);
         v = tf.concat([p.v, v], 0);
-        if (kvOut) kvOut[i] = { k, v };
-        a = T === 1 ? attendOne(q, k, v) : causalAttentionWithPast(q, k, v);
+        if (kvOut) kvOut[i] = { kT, v };
+        a = T === 1 ? attendOne(q, kT, v) : causalAttentionWithPast(q, tf.transpose(kT, [0, 2, 1]), v);
       } else {
+        if (kvOut) kvOut[i] = { kT: tf.transpose(k, [0, 2, 1]), v };
         a = causalAttention(q, k, v);
       }
       x = tf.add(x, linear(tf.reshape(a, [T * B, d]), L.projW as tf.Tensor2D, L.projB as tf.Tensor1D));
@@ -359,10 +372,26 @@ export class QNetwork {
     );
   }
 
+  /** Snapshot of the weight-derived tensors a decoder reuses at every step (kept; freed by the decoder). */
+  #freeze(): FrozenWeights {
+    const d = this.config.nEmbd;
+    return tf.tidy(() => {
+      const w = this.config.tieWordEmbeddings ? this.#v("transformer.wte.weight") : this.#v("lm_head.weight");
+      const f: FrozenWeights = {
+        headT: tf.keep(tf.transpose(w) as tf.Tensor2D),
+        layers: this.#layers.map((L) => ({
+          w: [0, 1, 2].map((j) => tf.keep(tf.slice(L.attnW, [0, j * d], [d, d]) as tf.Tensor2D)),
+          b: [0, 1, 2].map((j) => tf.keep(tf.slice(L.attnB, [j * d], [d]) as tf.Tensor1D)),
+        })),
+      };
+      return f as unknown as tf.TensorContainer;
+    }) as unknown as FrozenWeights;
+  }
+
   /** Q-head on batch-major hidden rows [N, d] → [N, V]. */
-  #head(h: tf.Tensor2D): tf.Tensor2D {
+  #head(h: tf.Tensor2D, frozen?: FrozenWeights): tf.Tensor2D {
     const w = this.config.tieWordEmbeddings ? this.#v("transformer.wte.weight") : this.#v("lm_head.weight");
-    let q = linearT(h, w as tf.Tensor2D);
+    let q = frozen ? tf.matMul(h, frozen.headT) : linearT(h, w as tf.Tensor2D);
     if (this.config.dueling) {
       const val = linear(
         h,
@@ -371,7 +400,7 @@ export class QNetwork {
       );
       q = tf.add(tf.sub(q, tf.mean(q, 1, true)), val);
     }
-    return q;
+    return q as tf.Tensor2D;
   }
 
   /**
@@ -488,7 +517,9 @@ export class QNetwork {
 
   /**
    * A batched incremental decoder with a key/value cache. Each `step` costs O(current length) instead of a
-   * full forward pass, and returns the same Q-values as `forward` at that position (to ~1e-6).
+   * full forward pass, and returns the same Q-values as `forward` at that position (to ~1e-6). The decoder
+   * snapshots weight-derived tensors when created: make a new decoder after the weights change (e.g. per
+   * rollout batch).
    */
   decoder(batchSize: number): Decoder {
     this.#check();
@@ -502,6 +533,10 @@ export class QNetwork {
     let cache: KV[] | undefined;
     let position = 0;
     let disposed = false;
+    // Weight-derived tensors (q/k/v slices of c_attn, the transposed head) are made once per decoder, not per
+    // step: on wasm each fresh weight tensor is also re-packed by XNNPACK, which costs as much as the GEMM at
+    // decode batch sizes.
+    const frozen = net.#freeze();
     const run = (ids: tf.Tensor2D): tf.Tensor2D => {
       if (disposed) throw new QnetStateError("DQNLM_QNET_DISPOSED", "This decoder was disposed.");
       net.#check();
@@ -515,17 +550,17 @@ export class QNetwork {
       const { nEmbd: d } = net.config;
       const kvOut: KV[] = [];
       const out = tf.tidy(() => {
-        const h = net.#trunk(ids, position, cache, kvOut);
+        const h = net.#trunk(ids, position, cache, kvOut, frozen);
         // Last time step's rows are the last B rows (time-major).
         const last = tf.slice(h, [(T - 1) * batchSize, 0], [batchSize, d]) as tf.Tensor2D;
-        const q = net.#head(last);
-        return [q, ...kvOut.flatMap((e) => [e.k, e.v])];
+        const q = net.#head(last, frozen);
+        return [q, ...kvOut.flatMap((e) => [e.kT, e.v])];
       });
       const [q, ...kv] = out;
-      if (cache) for (const e of cache) tf.dispose([e.k, e.v]);
+      if (cache) for (const e of cache) tf.dispose([e.kT, e.v]);
       cache = [];
       for (let i = 0; i < kv.length; i += 2)
-        cache.push({ k: kv[i] as tf.Tensor3D, v: kv[i + 1] as tf.Tensor3D });
+        cache.push({ kT: kv[i] as tf.Tensor3D, v: kv[i + 1] as tf.Tensor3D });
       position += T;
       return q as tf.Tensor2D;
     };
@@ -556,7 +591,11 @@ export class QNetwork {
         return run(ids);
       },
       dispose(): void {
-        if (cache) for (const e of cache) tf.dispose([e.k, e.v]);
+        if (cache) for (const e of cache) tf.dispose([e.kT, e.v]);
+        if (!disposed) {
+          tf.dispose(frozen.headT);
+          for (const l of frozen.layers) tf.dispose([...l.w, ...l.b]);
+        }
         cache = undefined;
         disposed = true;
       },
@@ -572,13 +611,18 @@ export class QNetwork {
   }
 }
 
-/** Attention of a single new position ([1, C, dh] query) over all cached keys/values [t, C, dh]. */
-function attendOne(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D): tf.Tensor3D {
-  const dh = q.shape[2];
-  const s = tf.mul(tf.sum(tf.mul(k, q), 2), 1 / Math.sqrt(dh)); // [t, C]
-  const p = tf.softmax(tf.transpose(s)); // [C, t]
-  const o = tf.sum(tf.mul(tf.expandDims(tf.transpose(p), 2), v), 0); // [C, dh]
-  return tf.expandDims(o, 0) as tf.Tensor3D;
+/**
+ * Attention of one new position per sequence (q [1, C, dh]) over the cache (kT [t, dh, C], v [t, C, dh]):
+ * two per-channel matmuls (depthwise convolutions: XNNPACK on wasm) around a softmax over t.
+ */
+function attendOne(q: tf.Tensor3D, kT: tf.Tensor3D, v: tf.Tensor3D): tf.Tensor3D {
+  const [, C, dh] = q.shape;
+  const t = kT.shape[0];
+  // scores (j, c, 1): input (j, e, c) = kT, filter (e, c, 1) = qᵀ
+  const s = channelMatMul(kT, tf.reshape(tf.transpose(q, [2, 1, 0]), [dh, C, 1]) as tf.Tensor3D);
+  const p = tf.softmax(tf.mul(tf.transpose(tf.reshape(s, [t, C])), 1 / Math.sqrt(dh))); // [C, t]
+  // out (1, c, e): input (1, j, c) = pᵀ, filter (j, c, e) = v
+  return channelMatMul(tf.reshape(tf.transpose(p), [1, t, C]) as tf.Tensor3D, v);
 }
 
 /** Causal attention of T new positions over P cached + T new keys (prefill after earlier steps). */
