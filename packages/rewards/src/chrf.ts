@@ -26,7 +26,13 @@ import {
   SymbolTable,
   scratchInt32,
 } from "./incremental-ngrams.js";
-import { isPyWhitespace, pyLower, pySplit } from "./tokenizers/python.js";
+import { PY_WS_TABLE, pyLower, pySplit } from "./tokenizers/python.js";
+
+/** Module-local copy of Python's whitespace test (see `PY_WS_TABLE`). */
+const WS = PY_WS_TABLE;
+function isWs(c: number): boolean {
+  return c <= 0x3000 && WS[c] === 1;
+}
 
 /** chrF options; the names mirror sacreBLEU's `CHRF(...)` keyword arguments in camelCase. */
 export interface ChrfOptions {
@@ -140,7 +146,7 @@ export function chrfChars(text: string, keepWhitespace: boolean): number[] {
         c = ((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000;
         i++;
       }
-    } else if (!keepWhitespace && isPyWhitespace(c)) {
+    } else if (!keepWhitespace && isWs(c)) {
       continue;
     }
     out.push(c);

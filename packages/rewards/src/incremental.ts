@@ -33,7 +33,13 @@ import {
 import { RewardsInputError } from "./errors.js";
 import { allocFloat64 } from "./incremental-ngrams.js";
 import type { IncrementalScorer } from "./reward.js";
-import { isPyWhitespace, pyLower, pyRstrip } from "./tokenizers/python.js";
+import { isPyWhitespace, PY_WS_TABLE, pyLower, pyRstrip } from "./tokenizers/python.js";
+
+/** Module-local copy of Python's whitespace test (see `PY_WS_TABLE`). */
+const WS = PY_WS_TABLE;
+function isWs(c: number): boolean {
+  return c <= 0x3000 && WS[c] === 1;
+}
 
 /**
  * Tracks the unstable end of the growing text. Only the text since the last cut is kept (`tail`): holding the
@@ -60,7 +66,7 @@ class TailTracker {
     this.tail += piece;
     const t = this.tail;
     let e = t.length - 1;
-    while (e >= 0 && isPyWhitespace(t.charCodeAt(e))) e--;
+    while (e >= 0 && isWs(t.charCodeAt(e))) e--;
     for (let i = e - 1; i >= 0; i--) {
       if (this.#isSeparator(t.charCodeAt(i))) return i + 1;
     }
@@ -73,7 +79,7 @@ class TailTracker {
     const t = this.tail;
     if (!this.prefixHasContent) {
       for (let i = 0; i < cut; i++) {
-        if (!isPyWhitespace(t.charCodeAt(i))) {
+        if (!isWs(t.charCodeAt(i))) {
           this.prefixHasContent = true;
           break;
         }
@@ -92,7 +98,7 @@ class TailTracker {
 
 /** True when `s` has a non-whitespace character. */
 function hasContent(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (!isPyWhitespace(s.charCodeAt(i))) return true;
+  for (let i = 0; i < s.length; i++) if (!isWs(s.charCodeAt(i))) return true;
   return false;
 }
 

@@ -11,8 +11,12 @@ const PY_WS_LIST: readonly number[] = [
   0x2003, 0x2004, 0x2005, 0x2006, 0x2007, 0x2008, 0x2009, 0x200a, 0x2028, 0x2029, 0x202f, 0x205f, 0x3000,
 ];
 
-/** Lookup table indexed by UTF-16 code unit (< 0x3001): 1 where Python considers the character whitespace. */
-const PY_WS_TABLE: Uint8Array = (() => {
+/**
+ * Lookup table indexed by UTF-16 code unit (< 0x3001): 1 where Python considers the character whitespace.
+ * Hot loops in other modules bind it to a module-level constant (an imported function can cost a getter call per
+ * use under loaders that rewrite imports into property accesses, such as tsx and vitest).
+ */
+export const PY_WS_TABLE: Uint8Array = (() => {
   const t = new Uint8Array(0x3001);
   for (const c of PY_WS_LIST) t[c] = 1;
   return t;

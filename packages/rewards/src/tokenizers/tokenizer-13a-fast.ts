@@ -11,9 +11,15 @@
  * the virtual space); every other word goes through the regex passes on its own. `tokenizers.test.ts` checks the
  * equivalence on random strings.
  */
-import { isPyWhitespace } from "./python.js";
+import { PY_WS_TABLE } from "./python.js";
 import { regexpTokens } from "./regexp.js";
 import { clean13a } from "./tokenizer-13a.js";
+
+/** Module-local copy of Python's whitespace test (see `PY_WS_TABLE`). */
+const WS = PY_WS_TABLE;
+function isWs(c: number): boolean {
+  return c <= 0x3000 && WS[c] === 1;
+}
 
 /** 1 for the characters the first TokenizerRegexp pass isolates: `{-~`, `[-\``, ` -&`, `(-+`, `:-@`, `/`. */
 const PASS1: Uint8Array = (() => {
@@ -61,7 +67,7 @@ export function tokenize13a(line: string): string[] {
   let lastSpecial = -1;
   for (let i = 0; i < n; i++) {
     const c = s.charCodeAt(i);
-    if (c < 128 ? PASS1[c] === 1 || (c <= 0x20 && isPyWhitespace(c)) : isPyWhitespace(c)) {
+    if (c < 128 ? PASS1[c] === 1 || (c <= 0x20 && isWs(c)) : isWs(c)) {
       if (start >= 0) {
         pushWord(out, s, start, i, special, lastSpecial);
         start = -1;
