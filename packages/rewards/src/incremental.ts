@@ -96,6 +96,12 @@ class TailTracker {
   }
 }
 
+/** True when every code unit of `s[from:to]` satisfies `pred`. */
+function allMatch(s: string, from: number, to: number, pred: (c: number) => boolean): boolean {
+  for (let i = from; i < to; i++) if (!pred(s.charCodeAt(i))) return false;
+  return true;
+}
+
 /** True when `s` has a non-whitespace character. */
 function hasContent(s: string): boolean {
   for (let i = 0; i < s.length; i++) if (!isWs(s.charCodeAt(i))) return true;
@@ -169,8 +175,19 @@ export function bleuIncremental(refs: readonly string[], opts?: BleuOptions): In
         );
       }
       if (piece.length === 0) return score;
+      const prevLen = tracker.tail.length;
       const cut = tracker.append(piece);
       const t = tracker.tail;
+      if (tok.endInsensitive && cut > 0 && cut >= prevLen && allMatch(t, prevLen, cut, tok.isSeparator)) {
+        // Fast path (a piece that starts a new word): the part being made stable is the previous tail plus
+        // separators, and for this tokenizer a chunk tokenizes the same whether or not it ends the line, so its
+        // tokens are already on the stack. Only the new tail is tokenized.
+        stable = state.stack.length;
+        for (const x of tok.tail(pyRstrip(prep(t.slice(cut))), true)) state.push(refSet.vocab.lookup(x));
+        tracker.advance(cut);
+        score = compute();
+        return score;
+      }
       const head = cut > 0 ? t.slice(0, cut) : "";
       const stablePart = cut > 0 ? tok.tail(prep(head), afterSep(false, false)) : [];
       const tail = tok.tail(pyRstrip(prep(cut > 0 ? t.slice(cut) : t)), afterSep(hasContent(head), cut > 0));
@@ -239,8 +256,21 @@ export function chrfIncremental(refs: readonly string[], opts?: ChrfOptions): In
         );
       }
       if (piece.length === 0) return score;
+      const prevLen = tracker.tail.length;
       const cut = tracker.append(piece);
       const t = tracker.tail;
+      if (!o.whitespace && cut > 0 && cut >= prevLen && allMatch(t, prevLen, cut, isWs)) {
+        // Fast path (a piece that starts a new word): without whitespace n-grams the stable part (previous tail
+        // plus whitespace) has exactly the characters and words already on the stacks; only the new tail is new.
+        stableChars = state.chars.stack.length;
+        stableWords = state.words.stack.length;
+        const b = prep(t.slice(cut));
+        for (const c of chrfChars(b, false)) state.chars.push(state.chars.sym(c));
+        if (o.wordOrder > 0) for (const w of chrfWords(b)) state.words.push(state.words.sym(w));
+        tracker.advance(cut);
+        score = compute();
+        return score;
+      }
       const a = cut > 0 ? prep(t.slice(0, cut)) : "";
       const b = prep(cut > 0 ? t.slice(cut) : t);
       const charsA = chrfChars(a, o.whitespace);

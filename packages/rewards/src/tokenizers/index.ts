@@ -36,6 +36,11 @@ export interface BleuTokenizer {
   tail(text: string, afterSeparator: boolean): string[];
   /** True when the tokenizer strips leading whitespace, so "start of the line" means "only whitespace before". */
   readonly stripsLeft: boolean;
+  /**
+   * True when a chunk that ends the line tokenizes exactly like the same chunk followed by a separator (13a pads
+   * the line with a space; char and none ignore context). False for intl and zh (`5.` at the end stays one token).
+   */
+  readonly endInsensitive: boolean;
   /** True when the UTF-16 code unit `c` is a separator at which the line may be cut (see the file comment). */
   isSeparator(c: number): boolean;
 }
@@ -48,6 +53,7 @@ const T13A: BleuTokenizer = {
   // 13a pads the line with spaces, so text after a separator tokenizes as at the start of a line.
   tail: (text) => tokenize13a(text),
   stripsLeft: false,
+  endInsensitive: true,
   isSeparator: (c) => c !== 0x0a && isPyWhitespace(c),
 };
 
@@ -57,6 +63,7 @@ const INTL: BleuTokenizer = {
   // No padding: a preceding separator changes the result (` .5` splits, `.5` does not), so supply one.
   tail: (text, after) => tokenizeIntl(after ? ` ${text}` : text),
   stripsLeft: false,
+  endInsensitive: false,
   isSeparator: isWs,
 };
 
@@ -66,6 +73,7 @@ const ZH: BleuTokenizer = {
   line: (line) => tokenizeZhStripped(pyLstrip(line)),
   tail: (text, after) => tokenizeZhStripped(after ? ` ${text}` : pyLstrip(text)),
   stripsLeft: true,
+  endInsensitive: false,
   isSeparator: isWs,
 };
 
@@ -74,6 +82,7 @@ const CHAR: BleuTokenizer = {
   line: tokenizeChar,
   tail: (text) => tokenizeChar(text),
   stripsLeft: false,
+  endInsensitive: true,
   isSeparator: isWs,
 };
 
@@ -82,6 +91,7 @@ const NONE: BleuTokenizer = {
   line: pySplit,
   tail: (text) => pySplit(text),
   stripsLeft: false,
+  endInsensitive: true,
   isSeparator: isWs,
 };
 
