@@ -282,6 +282,7 @@ export function transposeInto(
  */
 export function registerWasmKernels(): void {
   registerFastTranspose();
+  registerSharedIdentity();
   if (tf.getKernel("UnsortedSegmentSum", "wasm")) return;
   tf.registerKernel({
     kernelName: "UnsortedSegmentSum",
@@ -343,6 +344,30 @@ function registerFastTranspose(): void {
       const ov = b.typedArrayFromHeap(out as WasmTensorData) as Float32Array | Int32Array;
       transposeInto(xv, x.shape, perm, ov);
       return out;
+    },
+  });
+}
+
+let identityPatched = false;
+
+/**
+ * tfjs clones every tensor it saves for the backward pass (`Identity`); wasm's Identity copies the data,
+ * cpu's shares it with a reference count. Tensors are immutable, so sharing is safe: this gives wasm the
+ * cpu behaviour and removes a copy of every saved activation.
+ */
+function registerSharedIdentity(): void {
+  if (identityPatched) return;
+  const original = tf.getKernel("Identity", "wasm");
+  if (!original) return;
+  identityPatched = true;
+  tf.unregisterKernel("Identity", "wasm");
+  tf.registerKernel({
+    ...original,
+    kernelFunc: (args) => {
+      const x = args.inputs.x as WasmTensorData;
+      if (x.dtype === "string") return original.kernelFunc(args);
+      (args.backend as unknown as { incRef(dataId: object): void }).incRef(x.dataId);
+      return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype } as tf.TensorInfo;
     },
   });
 }
