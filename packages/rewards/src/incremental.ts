@@ -18,6 +18,7 @@ import {
   BleuReferenceSet,
   bleuScoreInto,
   bleuTokens,
+  type ResolvedBleuOptions,
   resolveBleuOptions,
 } from "./bleu.js";
 import { checkRefList } from "./bleu-validate.js";
@@ -28,6 +29,7 @@ import {
   type ChrfStreamHyp,
   chrfChars,
   chrfWords,
+  type ResolvedChrfOptions,
   resolveChrfOptions,
 } from "./chrf.js";
 import { RewardsInputError } from "./errors.js";
@@ -108,23 +110,255 @@ function hasContent(s: string): boolean {
   return false;
 }
 
-/**
- * Replaces the stack's entries from `stable` on by `next` (symbol ids), popping only what differs.
- * `pushFn` / `popFn` keep the metric's statistics in step.
- */
-function replaceTail(
-  length: () => number,
-  symAt: (pos: number) => number,
-  stable: number,
-  next: ArrayLike<number>,
-  push: (sym: number) => void,
-  pop: () => void,
-): void {
-  const len = length();
+/** A push/pop stack of symbols whose tail can be replaced. */
+interface SymbolStack {
+  readonly length: number;
+  symAt(pos: number): number;
+  push(sym: number): void;
+  pop(): void;
+}
+
+/** Replaces the stack's entries from `stable` on by `next` (symbol ids), popping and pushing only what differs. */
+function replaceTail(stack: SymbolStack, stable: number, next: readonly number[]): void {
+  const len = stack.length;
   let k = 0;
-  while (k < next.length && stable + k < len && symAt(stable + k) === (next[k] as number)) k++;
-  for (let i = len; i > stable + k; i--) pop();
-  for (let i = k; i < next.length; i++) push(next[i] as number);
+  while (k < next.length && stable + k < len && stack.symAt(stable + k) === (next[k] as number)) k++;
+  for (let i = len; i > stable + k; i--) stack.pop();
+  for (let i = k; i < next.length; i++) stack.push(next[i] as number);
+}
+
+/** {@link SymbolStack} view of BLEU's hypothesis state. */
+class BleuSymbols implements SymbolStack {
+  readonly #s: BleuHypState;
+  constructor(s: BleuHypState) {
+    this.#s = s;
+  }
+  get length(): number {
+    return this.#s.stack.length;
+  }
+  symAt(pos: number): number {
+    return this.#s.stack.symAt(pos);
+  }
+  push(sym: number): void {
+    this.#s.push(sym);
+  }
+  pop(): void {
+    this.#s.pop();
+  }
+}
+
+/** {@link SymbolStack} view of one chrF stream. */
+class ChrfSymbols<K extends string | number> implements SymbolStack {
+  readonly #s: ChrfStreamHyp<K>;
+  constructor(s: ChrfStreamHyp<K>) {
+    this.#s = s;
+  }
+  get length(): number {
+    return this.#s.stack.length;
+  }
+  symAt(pos: number): number {
+    return this.#s.stack.symAt(pos);
+  }
+  push(sym: number): void {
+    this.#s.push(sym);
+  }
+  pop(): void {
+    this.#s.pop();
+  }
+}
+
+function checkPiece(piece: unknown, fn: string): asserts piece is string {
+  if (typeof piece !== "string") {
+    throw new RewardsInputError("piece", `${fn}.push: expected a string piece, received ${typeof piece}.`);
+  }
+}
+
+/** The scorer {@link bleuIncremental} returns. */
+class BleuIncrementalScorer implements IncrementalScorer {
+  readonly #o: ResolvedBleuOptions;
+  readonly #refs: BleuReferenceSet;
+  readonly #state: BleuHypState;
+  readonly #view: BleuSymbols;
+  readonly #tracker: TailTracker;
+  readonly #totals: number[];
+  readonly #precisions: number[];
+  readonly #syms: number[] = [];
+  #stable = 0;
+  #score: number;
+
+  constructor(o: ResolvedBleuOptions, refs: readonly string[]) {
+    this.#o = o;
+    this.#refs = new BleuReferenceSet(
+      refs.map((r) => bleuTokens(o, r)),
+      o.maxNgramOrder,
+    );
+    this.#state = new BleuHypState(this.#refs);
+    this.#view = new BleuSymbols(this.#state);
+    this.#tracker = new TailTracker(o.tokenizer.isSeparator);
+    this.#totals = new Array<number>(o.maxNgramOrder).fill(0);
+    this.#precisions = new Array<number>(o.maxNgramOrder).fill(0);
+    this.#score = this.#compute();
+  }
+
+  get score(): number {
+    return this.#score;
+  }
+
+  #compute(): number {
+    const o = this.#o;
+    const len = this.#state.stack.length;
+    const totals = this.#totals;
+    for (let n = 1; n <= o.maxNgramOrder; n++) totals[n - 1] = Math.max(0, len - n + 1);
+    return bleuScoreInto(
+      this.#state.correct,
+      totals,
+      len,
+      this.#refs.closestRefLen(len),
+      o,
+      this.#precisions,
+    );
+  }
+
+  #prep(s: string): string {
+    return this.#o.lowercase ? pyLower(s) : s;
+  }
+
+  /** Whether text that starts after the stable prefix plus `extra` follows a separator (see `BleuTokenizer.tail`). */
+  #afterSep(extraHasContent: boolean, extraNonEmpty: boolean): boolean {
+    const tr = this.#tracker;
+    return this.#o.tokenizer.stripsLeft
+      ? tr.prefixHasContent || extraHasContent
+      : tr.prefixNonEmpty || extraNonEmpty;
+  }
+
+  push(piece: string): number {
+    checkPiece(piece, "bleuIncremental");
+    if (piece.length === 0) return this.#score;
+    const tok = this.#o.tokenizer;
+    const tracker = this.#tracker;
+    const vocab = this.#refs.vocab;
+    const prevLen = tracker.tail.length;
+    const cut = tracker.append(piece);
+    const t = tracker.tail;
+    if (tok.endInsensitive && cut > 0 && cut >= prevLen && allMatch(t, prevLen, cut, tok.isSeparator)) {
+      // Fast path (a piece that starts a new word): the part being made stable is the previous tail plus
+      // separators, and for this tokenizer a chunk tokenizes the same whether or not it ends the line, so its
+      // tokens are already on the stack. Only the new tail is tokenized.
+      this.#stable = this.#state.stack.length;
+      for (const x of tok.tail(pyRstrip(this.#prep(t.slice(cut))), true)) this.#state.push(vocab.lookup(x));
+    } else {
+      const head = cut > 0 ? t.slice(0, cut) : "";
+      const stablePart = cut > 0 ? tok.tail(this.#prep(head), this.#afterSep(false, false)) : [];
+      const tail = tok.tail(
+        pyRstrip(this.#prep(cut > 0 ? t.slice(cut) : t)),
+        this.#afterSep(hasContent(head), cut > 0),
+      );
+      const syms = this.#syms;
+      syms.length = 0;
+      for (const x of stablePart) syms.push(vocab.lookup(x));
+      for (const x of tail) syms.push(vocab.lookup(x));
+      replaceTail(this.#view, this.#stable, syms);
+      this.#stable += stablePart.length;
+    }
+    tracker.advance(cut);
+    this.#score = this.#compute();
+    return this.#score;
+  }
+
+  reset(): void {
+    this.#state.clear();
+    this.#tracker.reset();
+    this.#stable = 0;
+    this.#score = this.#compute();
+  }
+}
+
+/** The scorer {@link chrfIncremental} returns. */
+class ChrfIncrementalScorer implements IncrementalScorer {
+  readonly #o: ResolvedChrfOptions;
+  readonly #state: ChrfHypState;
+  readonly #chars: ChrfSymbols<number>;
+  readonly #words: ChrfSymbols<string>;
+  readonly #tracker: TailTracker = new TailTracker(isPyWhitespace);
+  readonly #best: Float64Array;
+  #stableChars = 0;
+  #stableWords = 0;
+  #score: number;
+
+  constructor(o: ResolvedChrfOptions, refs: readonly string[]) {
+    this.#o = o;
+    this.#state = new ChrfHypState(o, new ChrfReferenceSet(o, refs));
+    this.#chars = new ChrfSymbols(this.#state.chars);
+    this.#words = new ChrfSymbols(this.#state.words);
+    this.#best = allocFloat64(3 * (o.charOrder + o.wordOrder));
+    this.#score = this.#compute();
+  }
+
+  get score(): number {
+    return this.#score;
+  }
+
+  #compute(): number {
+    return Math.max(0, this.#state.bestStats(this.#best));
+  }
+
+  #prep(s: string): string {
+    return this.#o.lowercase ? pyLower(s) : s;
+  }
+
+  push(piece: string): number {
+    checkPiece(piece, "chrfIncremental");
+    if (piece.length === 0) return this.#score;
+    const o = this.#o;
+    const state = this.#state;
+    const tracker = this.#tracker;
+    const prevLen = tracker.tail.length;
+    const cut = tracker.append(piece);
+    const t = tracker.tail;
+    if (!o.whitespace && cut > 0 && cut >= prevLen && allMatch(t, prevLen, cut, isWs)) {
+      // Fast path (a piece that starts a new word): without whitespace n-grams the stable part (previous tail
+      // plus whitespace) has exactly the characters and words already on the stacks; only the new tail is new.
+      this.#stableChars = state.chars.stack.length;
+      this.#stableWords = state.words.stack.length;
+      const b = this.#prep(t.slice(cut));
+      for (const c of chrfChars(b, false)) state.chars.push(state.chars.sym(c));
+      if (o.wordOrder > 0) for (const w of chrfWords(b)) state.words.push(state.words.sym(w));
+    } else {
+      const a = cut > 0 ? this.#prep(t.slice(0, cut)) : "";
+      const b = this.#prep(cut > 0 ? t.slice(cut) : t);
+      const charsA = chrfChars(a, o.whitespace);
+      const chars = charsA.concat(chrfChars(b, o.whitespace));
+      replaceTail(
+        this.#chars,
+        this.#stableChars,
+        chars.map((c) => state.chars.sym(c)),
+      );
+      this.#stableChars += charsA.length;
+      if (o.wordOrder > 0) {
+        const wordsA = chrfWords(a);
+        const words = wordsA.concat(chrfWords(b));
+        replaceTail(
+          this.#words,
+          this.#stableWords,
+          words.map((w) => state.words.sym(w)),
+        );
+        this.#stableWords += wordsA.length;
+      }
+    }
+    tracker.advance(cut);
+    this.#score = this.#compute();
+    return this.#score;
+  }
+
+  reset(): void {
+    const state = this.#state;
+    while (state.chars.stack.length > 0) state.chars.pop();
+    while (state.words.stack.length > 0) state.words.pop();
+    this.#tracker.reset();
+    this.#stableChars = 0;
+    this.#stableWords = 0;
+    this.#score = this.#compute();
+  }
 }
 
 /**
@@ -139,77 +373,7 @@ function replaceTail(
 export function bleuIncremental(refs: readonly string[], opts?: BleuOptions): IncrementalScorer {
   const o = resolveBleuOptions(opts, true, "bleuIncremental");
   checkRefList(refs, "refs", "bleuIncremental");
-  const refSet = new BleuReferenceSet(
-    refs.map((r) => bleuTokens(o, r)),
-    o.maxNgramOrder,
-  );
-  const state = new BleuHypState(refSet);
-  const tok = o.tokenizer;
-  const tracker = new TailTracker((c) => tok.isSeparator(c));
-  let stable = 0;
-  const totals: number[] = new Array<number>(o.maxNgramOrder).fill(0);
-  const syms: number[] = [];
-  const precisions: number[] = new Array<number>(o.maxNgramOrder).fill(0);
-  const prep = (s: string): string => (o.lowercase ? pyLower(s) : s);
-  /** Whether a text starting after `extra` (the stable part about to be cut) follows a separator. */
-  const afterSep = (extraHasContent: boolean, extraNonEmpty: boolean): boolean =>
-    tok.stripsLeft ? tracker.prefixHasContent || extraHasContent : tracker.prefixNonEmpty || extraNonEmpty;
-
-  const compute = (): number => {
-    const len = state.stack.length;
-    for (let n = 1; n <= o.maxNgramOrder; n++) totals[n - 1] = Math.max(0, len - n + 1);
-    return bleuScoreInto(state.correct, totals, len, refSet.closestRefLen(len), o, precisions);
-  };
-  let score = compute();
-  const push = (sym: number): void => state.push(sym);
-  const pop = (): void => state.pop();
-  const length = (): number => state.stack.length;
-  const symAt = (p: number): number => state.stack.symAt(p);
-
-  return {
-    push(piece: string): number {
-      if (typeof piece !== "string") {
-        throw new RewardsInputError(
-          "piece",
-          `bleuIncremental.push: expected a string piece, received ${typeof piece}.`,
-        );
-      }
-      if (piece.length === 0) return score;
-      const prevLen = tracker.tail.length;
-      const cut = tracker.append(piece);
-      const t = tracker.tail;
-      if (tok.endInsensitive && cut > 0 && cut >= prevLen && allMatch(t, prevLen, cut, tok.isSeparator)) {
-        // Fast path (a piece that starts a new word): the part being made stable is the previous tail plus
-        // separators, and for this tokenizer a chunk tokenizes the same whether or not it ends the line, so its
-        // tokens are already on the stack. Only the new tail is tokenized.
-        stable = state.stack.length;
-        for (const x of tok.tail(pyRstrip(prep(t.slice(cut))), true)) state.push(refSet.vocab.lookup(x));
-        tracker.advance(cut);
-        score = compute();
-        return score;
-      }
-      const head = cut > 0 ? t.slice(0, cut) : "";
-      const stablePart = cut > 0 ? tok.tail(prep(head), afterSep(false, false)) : [];
-      const tail = tok.tail(pyRstrip(prep(cut > 0 ? t.slice(cut) : t)), afterSep(hasContent(head), cut > 0));
-      syms.length = 0;
-      for (const x of stablePart) syms.push(refSet.vocab.lookup(x));
-      for (const x of tail) syms.push(refSet.vocab.lookup(x));
-      replaceTail(length, symAt, stable, syms, push, pop);
-      stable += stablePart.length;
-      tracker.advance(cut);
-      score = compute();
-      return score;
-    },
-    reset(): void {
-      state.clear();
-      tracker.reset();
-      stable = 0;
-      score = compute();
-    },
-    get score(): number {
-      return score;
-    },
-  };
+  return new BleuIncrementalScorer(o, refs);
 }
 
 /**
@@ -221,80 +385,5 @@ export function bleuIncremental(refs: readonly string[], opts?: BleuOptions): In
 export function chrfIncremental(refs: readonly string[], opts?: ChrfOptions): IncrementalScorer {
   const o = resolveChrfOptions(opts, "chrfIncremental");
   checkRefList(refs, "refs", "chrfIncremental");
-  const state = new ChrfHypState(o, new ChrfReferenceSet(o, refs));
-  const tracker = new TailTracker(isPyWhitespace);
-  const best = allocFloat64(3 * (o.charOrder + o.wordOrder));
-  let stableChars = 0;
-  let stableWords = 0;
-  const prep = (s: string): string => (o.lowercase ? pyLower(s) : s);
-  const compute = (): number => Math.max(0, state.bestStats(best));
-  let score = compute();
-
-  const update = <K extends string | number>(
-    stream: ChrfStreamHyp<K>,
-    stable: number,
-    next: readonly K[],
-  ): void => {
-    const syms: number[] = [];
-    for (const k of next) syms.push(stream.sym(k));
-    replaceTail(
-      () => stream.stack.length,
-      (p) => stream.stack.symAt(p),
-      stable,
-      syms,
-      (s) => stream.push(s),
-      () => stream.pop(),
-    );
-  };
-
-  return {
-    push(piece: string): number {
-      if (typeof piece !== "string") {
-        throw new RewardsInputError(
-          "piece",
-          `chrfIncremental.push: expected a string piece, received ${typeof piece}.`,
-        );
-      }
-      if (piece.length === 0) return score;
-      const prevLen = tracker.tail.length;
-      const cut = tracker.append(piece);
-      const t = tracker.tail;
-      if (!o.whitespace && cut > 0 && cut >= prevLen && allMatch(t, prevLen, cut, isWs)) {
-        // Fast path (a piece that starts a new word): without whitespace n-grams the stable part (previous tail
-        // plus whitespace) has exactly the characters and words already on the stacks; only the new tail is new.
-        stableChars = state.chars.stack.length;
-        stableWords = state.words.stack.length;
-        const b = prep(t.slice(cut));
-        for (const c of chrfChars(b, false)) state.chars.push(state.chars.sym(c));
-        if (o.wordOrder > 0) for (const w of chrfWords(b)) state.words.push(state.words.sym(w));
-        tracker.advance(cut);
-        score = compute();
-        return score;
-      }
-      const a = cut > 0 ? prep(t.slice(0, cut)) : "";
-      const b = prep(cut > 0 ? t.slice(cut) : t);
-      const charsA = chrfChars(a, o.whitespace);
-      update(state.chars, stableChars, charsA.concat(chrfChars(b, o.whitespace)));
-      stableChars += charsA.length;
-      if (o.wordOrder > 0) {
-        const wordsA = chrfWords(a);
-        update(state.words, stableWords, wordsA.concat(chrfWords(b)));
-        stableWords += wordsA.length;
-      }
-      tracker.advance(cut);
-      score = compute();
-      return score;
-    },
-    reset(): void {
-      while (state.chars.stack.length > 0) state.chars.pop();
-      while (state.words.stack.length > 0) state.words.pop();
-      tracker.reset();
-      stableChars = 0;
-      stableWords = 0;
-      score = compute();
-    },
-    get score(): number {
-      return score;
-    },
-  };
+  return new ChrfIncrementalScorer(o, refs);
 }
