@@ -147,10 +147,14 @@ export function terTokenize(sent: string, o: ResolvedTerOptions): string[] {
 // ---------------------------------------------------------------------------------------------------------------
 // lib_ter.py. Words are interned to integers per segment so comparisons are cheap; equality is unchanged.
 
-/** One row of the edit-distance matrix: costs and the operation that produced each cell. */
+/**
+ * One row of the edit-distance matrix: costs and the operation that produced each cell, stored at `off` in
+ * blocks shared by all the rows one call creates (one allocation per call instead of two per row).
+ */
 interface Row {
   readonly cost: Float64Array;
   readonly op: Uint8Array;
+  readonly off: number;
 }
 
 /** Prefix cache: hypothesis word → (next node, matrix row after that word). */
@@ -174,7 +178,7 @@ class BeamEditDistance {
     const cost = new Float64Array(n + 1);
     const op = new Uint8Array(n + 1).fill(OP_INS);
     for (let i = 0; i <= n; i++) cost[i] = i; // one insertion per reference word
-    this.#initialRow = { cost, op };
+    this.#initialRow = { cost, op, off: 0 };
   }
 
   /** Returns `[edit distance, trace]`, where trace holds op codes from the start. */
@@ -198,12 +202,13 @@ class BeamEditDistance {
     const ref = this.#ref;
     const nRef = ref.length;
     const nH = wordsH.length;
-    for (let i = startH; i < nH; i++) {
+    const width = nRef + 1;
+    const nNew = nH - startH;
+    if (nNew > 0) {
       // "empty" rows hold infinities so that the beam never reads uninitialised cells
-      dist.push({
-        cost: new Float64Array(nRef + 1).fill(Number.POSITIVE_INFINITY),
-        op: new Uint8Array(nRef + 1).fill(OP_UNDEF),
-      });
+      const costBlock = new Float64Array(nNew * width).fill(Number.POSITIVE_INFINITY);
+      const opBlock = new Uint8Array(nNew * width).fill(OP_UNDEF);
+      for (let k = 0; k < nNew; k++) dist.push({ cost: costBlock, op: opBlock, off: k * width });
     }
     const lengthRatio = nH > 0 ? nRef / nH : 1;
     // in some crazy sentences the difference in length is so large that we may end up with zero overlap with
@@ -217,40 +222,38 @@ class BeamEditDistance {
       const prev = dist[i - 1]!;
       const cur = dist[i]!;
       const pc = prev.cost;
+      const po = prev.off;
       const cc = cur.cost;
       const co = cur.op;
+      const o = cur.off;
       const w = wordsH[i - 1]!;
       for (let j = minJ; j < maxJ; j++) {
         if (j === 0) {
-          cc[0] = pc[0]! + 1;
-          co[0] = OP_DEL;
+          cc[o] = pc[po]! + 1;
+          co[o] = OP_DEL;
           continue;
         }
-        let costSub: number;
-        let opSub: number;
-        if (w === ref[j - 1]) {
-          costSub = 0;
-          opSub = OP_NOP;
-        } else {
-          costSub = 1;
-          opSub = OP_SUB;
-        }
         // Tercom prefers no-op/sub, then insertion, then deletion; the trace is flipped later, hence this order
-        let c = pc[j - 1]! + costSub;
-        if (cc[j]! > c) {
-          cc[j] = c;
-          co[j] = opSub;
+        const same = w === ref[j - 1];
+        let best = cc[o + j]!;
+        let bestOp = co[o + j]!;
+        let c = pc[po + j - 1]! + (same ? 0 : 1);
+        if (best > c) {
+          best = c;
+          bestOp = same ? OP_NOP : OP_SUB;
         }
-        c = pc[j]! + 1;
-        if (cc[j]! > c) {
-          cc[j] = c;
-          co[j] = OP_DEL;
+        c = pc[po + j]! + 1;
+        if (best > c) {
+          best = c;
+          bestOp = OP_DEL;
         }
-        c = cc[j - 1]! + 1;
-        if (cc[j]! > c) {
-          cc[j] = c;
-          co[j] = OP_INS;
+        c = cc[o + j - 1]! + 1;
+        if (best > c) {
+          best = c;
+          bestOp = OP_INS;
         }
+        cc[o + j] = best;
+        co[o + j] = bestOp;
       }
     }
 
@@ -259,7 +262,8 @@ class BeamEditDistance {
     let i = nH;
     let j = nRef;
     while (i > 0 || j > 0) {
-      const op = dist[i]!.op[j]!;
+      const row = dist[i]!;
+      const op = row.op[row.off + j]!;
       rev.push(op);
       if (op === OP_SUB || op === OP_NOP) {
         i--;
@@ -276,7 +280,8 @@ class BeamEditDistance {
     }
     const trace = new Uint8Array(rev.length);
     for (let k = 0; k < rev.length; k++) trace[k] = rev[rev.length - 1 - k]!;
-    return [dist[nH]!.cost[nRef]!, trace];
+    const last = dist[nH]!;
+    return [last.cost[last.off + nRef]!, trace];
   }
 
   #addCache(wordsH: Int32Array, startH: number, dist: readonly Row[]): void {
