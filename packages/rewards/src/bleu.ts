@@ -228,7 +228,7 @@ export function closestRefLen(hypLen: number, refLens: ArrayLike<number>): numbe
  */
 export class BleuReferenceSet {
   readonly vocab: SymbolTable<string> = new SymbolTable<string>();
-  readonly trie: NgramTrie = new NgramTrie(0, 1);
+  readonly trie: NgramTrie = new NgramTrie(0, 1, 0);
   /** Clipping limit per n-gram id: the max count over the references. */
   refMax: Int32Array = EMPTY;
   /** Token count of each reference. */

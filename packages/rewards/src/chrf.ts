@@ -196,7 +196,7 @@ export function computeChrf(stats: ArrayLike<number>, beta: number, epsSmoothing
 /** One n-gram stream (characters or words) of a segment's references. */
 export class ChrfStreamRefs<K extends string | number> {
   readonly vocab: SymbolTable<K> = new SymbolTable<K>();
-  readonly trie: NgramTrie = new NgramTrie(0, 1);
+  readonly trie: NgramTrie = new NgramTrie(0, 1, 0);
   order = 0;
   numRefs = 0;
   /** Row length of {@link refCounts} (an upper bound on the number of n-gram ids). */

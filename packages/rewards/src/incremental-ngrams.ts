@@ -41,12 +41,12 @@ export class SymbolTable<K extends string | number> {
 }
 
 /**
- * Small typed arrays come from 64 KiB slabs: `new Int32Array(n)` mallocs an external backing store for anything
+ * Small typed arrays come from 256 KiB slabs: `new Int32Array(n)` mallocs an external backing store for anything
  * over 64 bytes, which dominated the cost of creating a scorer (GC of external memory); a view on a shared
  * slab is a plain heap object. Views are never reused, so they start zeroed; a slab is freed by the GC once no
  * view into it is alive.
  */
-const SLAB_BYTES = 1 << 16;
+const SLAB_BYTES = 1 << 18;
 let slab = new ArrayBuffer(SLAB_BYTES);
 let slabOffset = 0;
 
