@@ -21,10 +21,13 @@ function timed(name: string, fn: () => void): () => void {
     times.set(name, a);
   };
 }
-/** Median milliseconds of the recorded runs (the first one is a warm-up and is dropped). */
+/**
+ * Fastest recorded run (the first one is a warm-up and is dropped). The minimum, not the median: the
+ * machine these run on is shared, and the fastest run is the one least disturbed by other processes.
+ */
 function ms(name: string): number {
-  const a = (times.get(name) ?? []).slice(1).sort((x, y) => x - y);
-  return a.length ? (a[Math.floor(a.length / 2)] as number) : Number.NaN;
+  const a = (times.get(name) ?? []).slice(1);
+  return a.length ? Math.min(...a) : Number.NaN;
 }
 const opts = { iterations: 4, time: 0, warmupIterations: 0 } as const;
 
@@ -106,18 +109,24 @@ describe("wasm: roofline vs training step", async () => {
   const t256 = makeTrainStep(D256);
   const t128 = makeTrainStep(D128);
   disposers.push(r.dispose, t256.dispose, t128.dispose);
+  // Each iteration times a 1024³ matmul right before the step, so every step has a roofline measured under
+  // the same machine load (this machine is shared); the summary reports the median of the per-pair ratios.
+  const paired = (key: string, step: () => void) => () => {
+    timed(`roof:${key}`, r.run)();
+    timed(`roof:${key}`, r.run)();
+    timed(key, step)();
+  };
   bench("matmul 1024x1024x1024 (roofline)", timed("roof", r.run), { ...opts, iterations: 8 });
-  bench(`train step ${D256.key}`, timed("t256", t256.step), opts);
-  bench(`train step ${D128.key}`, timed("t128", t128.step), opts);
-  bench("matmul 1024x1024x1024 (roofline, again)", timed("roof", r.run), { ...opts, iterations: 8 });
+  bench(`1024³ matmul x2 + train step ${D256.key}`, paired("t256", t256.step), { ...opts, iterations: 5 });
+  bench(`1024³ matmul x2 + train step ${D128.key}`, paired("t128", t128.step), { ...opts, iterations: 5 });
 });
 
-describe("wasm: KV-cache decode vs recompute, length 64, B=8, d=256 L=4", async () => {
+describe("wasm: KV-cache decode vs recompute, length 64, B=4, d=256 L=4", async () => {
   await selectBackend({ backend: "wasm", strict: true });
   const cfg: GPT2Config = { vocabSize: 4096, nPositions: 160, nEmbd: 256, nLayer: 4, nHead: 4 };
   const net = QNetwork.random(cfg, 2);
   disposers.push(() => net.dispose());
-  const B = 8;
+  const B = 4;
   const L = 64;
   const tok = (b: number, t: number): number => (b * 131 + t * 17) % 4096;
   bench(
@@ -151,7 +160,7 @@ describe("wasm: KV-cache decode vs recompute, length 64, B=8, d=256 L=4", async 
   );
 });
 
-describe("wasm: TD targets for a batch of episodes, T=32 (prompt 16), B=16, d=256 L=4", async () => {
+describe("wasm: TD targets for a batch of episodes, T=32 (prompt 16), B=4, d=256 L=4", async () => {
   await selectBackend({ backend: "wasm", strict: true });
   const cfg: GPT2Config = { vocabSize: 4096, nPositions: 160, nEmbd: 256, nLayer: 4, nHead: 4 };
   const online = QNetwork.random(cfg, 3);
@@ -160,7 +169,7 @@ describe("wasm: TD targets for a batch of episodes, T=32 (prompt 16), B=16, d=25
     () => online.dispose(),
     () => target.dispose(),
   );
-  const B = 16;
+  const B = 4;
   const P = 16;
   const T = 32;
   const ids = tf.tensor2d(
@@ -244,7 +253,7 @@ afterAll(() => {
   const out = [
     "",
     "qnet bench summary (ratios within this run)",
-    `  wasm roofline (1024³ matmul): ${roof.toFixed(1)} GFLOP/s`,
+    `  wasm roofline (1024³ matmul, fastest of 8): ${roof.toFixed(1)} GFLOP/s`,
     line(D256, "t256"),
     line(D128, "t128"),
     `  KV-cache decode speed-up over recompute (length 64): ${(ms("recompute") / ms("kv")).toFixed(1)}x (${ms("kv").toFixed(0)} vs ${ms("recompute").toFixed(0)} ms)`,
