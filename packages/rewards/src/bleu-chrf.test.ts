@@ -169,6 +169,45 @@ describe("properties (fast-check, seeded)", () => {
   });
 });
 
+describe("incremental = rescoring on adversarial text", () => {
+  it("random pieces over an alphabet aimed at 13a/zh/lowercasing corner cases", () => {
+    // Found a real bug once (pieces "-\n", " ", "5.": the `-\n` join must stop the new-word fast path).
+    const atoms = fc.constantFrom(
+      ..."aZ5.,- \t\n\r()'$&;ΣσK\u212aİ中文“”—…€😀\u00a0\u2009\u3000\x1c<>".split(""),
+      "&amp;",
+      "<skipped>",
+      "-\n",
+      "Σ.",
+      "5.",
+      ".5",
+      "  ",
+      "ΟΔΟΣ",
+      "\ud83d",
+      "\ude00",
+    );
+    const text = fc.array(atoms, { maxLength: 14 }).map((a) => a.join(""));
+    fc.assert(
+      fc.property(
+        fc.array(text, { minLength: 1, maxLength: 8 }),
+        fc.array(text, { minLength: 1, maxLength: 2 }),
+        bleuOpts,
+        chrfOpts,
+        (pieces, refs, bo, co) => {
+          const b = bleuIncremental(refs, bo);
+          const c = chrfIncremental(refs, co);
+          let t = "";
+          for (const p of pieces) {
+            t += p;
+            expect(b.push(p)).toBe(sentenceBleu(t, refs, bo).score);
+            expect(c.push(p)).toBe(sentenceChrf(t, refs, co).score);
+          }
+        },
+      ),
+      { seed: 99, numRuns: 600 },
+    );
+  });
+});
+
 describe("hand-checked values", () => {
   it("sentence BLEU with exp smoothing (worked example)", () => {
     // hyp "the cat sat on a mat" vs ref "the cat sat on the mat": 6 tokens each, bp = 1.

@@ -115,6 +115,7 @@ const TRICKY: [string, string[]][] = [
     ["führende Leerzeichen und Trenner BOM"],
   ],
   ["(hi) [x], {y}; z! 10.000,5 a.b.c", ["(hi) x, y; z! 10.000,5 a.b.c"]],
+  ["-\n 5. Wort-\n  weiter", ["5. Wortweiter"]],
 ];
 
 describe("bleuIncremental / chrfIncremental equal rescoring every prefix", () => {

@@ -104,6 +104,13 @@ function allMatch(s: string, from: number, to: number, pred: (c: number) => bool
   return true;
 }
 
+/** The index just after the last non-whitespace character of `s[0:end]` (0 when there is none). */
+function contentEnd(s: string, end: number): number {
+  let k = end;
+  while (k > 0 && isWs(s.charCodeAt(k - 1))) k--;
+  return k;
+}
+
 /** True when `s` has a non-whitespace character. */
 function hasContent(s: string): boolean {
   for (let i = 0; i < s.length; i++) if (!isWs(s.charCodeAt(i))) return true;
@@ -240,10 +247,17 @@ class BleuIncrementalScorer implements IncrementalScorer {
     const prevLen = tracker.tail.length;
     const cut = tracker.append(piece);
     const t = tracker.tail;
-    if (tok.endInsensitive && cut > 0 && cut >= prevLen && allMatch(t, prevLen, cut, tok.isSeparator)) {
-      // Fast path (a piece that starts a new word): the part being made stable is the previous tail plus
-      // separators, and for this tokenizer a chunk tokenizes the same whether or not it ends the line, so its
-      // tokens are already on the stack. Only the new tail is tokenized.
+    if (
+      tok.endInsensitive &&
+      cut > 0 &&
+      cut >= prevLen &&
+      allMatch(t, contentEnd(t, prevLen), cut, tok.isSeparator)
+    ) {
+      // Fast path (a piece that starts a new word): the part being made stable is the previous tail's content
+      // followed by separators only, and for this tokenizer a chunk tokenizes the same whether or not it ends
+      // the line, so its tokens are already on the stack (they were computed from the right-stripped tail). The
+      // whitespace after that content must be separators too: for 13a a `\n` there is not (`-\n` joins words,
+      // and right-stripping had removed it). Only the new tail is tokenized.
       this.#stable = this.#state.stack.length;
       for (const x of tok.tail(pyRstrip(this.#prep(t.slice(cut))), true)) this.#state.push(vocab.lookup(x));
     } else {
