@@ -105,7 +105,7 @@ export interface TrainerConfig {
     readonly alpha: number;
     /** Importance-weight exponent β at the start (annealed to 1). @default 0.4 */
     readonly beta: number;
-    /** Added to |δ| in the priority. @default 0.001 */
+    /** Added to |δ| in the priority (a floor that keeps well-fit transitions sampled). @default 0.05 */
     readonly priorityEps: number;
   };
   readonly explore: {
@@ -204,7 +204,7 @@ const STABLE: TrainerConfig = {
     warmupTransitions: 256,
     maxLengthTerminal: true,
   },
-  replay: { capacity: 100_000, prioritized: true, alpha: 0.6, beta: 0.4, priorityEps: 1e-3 },
+  replay: { capacity: 100_000, prioritized: true, alpha: 0.6, beta: 0.4, priorityEps: 0.05 },
   explore: {
     kind: "sample",
     epsilonStart: 0.2,
