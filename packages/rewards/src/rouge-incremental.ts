@@ -88,7 +88,10 @@ class RougeNScorer implements IncrementalScorer {
   readonly #useStemmer: boolean;
   readonly #refs: NgramRef[];
   #stream!: TokenStream;
-  #tokens: string[] = [];
+  /** Number of committed tokens, the last n−1 of them, and those joined as the prefix of the next key. */
+  #count = 0;
+  #recent: string[] = [];
+  #prefix = "";
   #pred = new Map<string, number>();
   #predTotal = 0;
   #score = 0;
@@ -106,18 +109,21 @@ class RougeNScorer implements IncrementalScorer {
     this.reset();
   }
 
+  /** The n-gram ending in `last` (after the committed tokens), keyed like `ngramCounts`, or null if too short. */
   #key(last: string): string | null {
-    const n = this.#n;
-    if (this.#tokens.length + 1 < n) return null;
-    if (n === 1) return last;
-    const parts = this.#tokens.slice(this.#tokens.length - (n - 1));
-    parts.push(last);
-    return parts.join(" ");
+    if (this.#count + 1 < this.#n) return null;
+    return this.#n === 1 ? last : this.#prefix + last;
   }
 
   #commit = (t: string): void => {
     const g = this.#key(t);
-    this.#tokens.push(t);
+    this.#count++;
+    if (this.#n > 1) {
+      // the last n−1 tokens, joined with spaces plus a trailing space: the key prefix of the next n-gram
+      this.#recent.push(t);
+      if (this.#recent.length > this.#n - 1) this.#recent.shift();
+      this.#prefix = `${this.#recent.join(" ")} `;
+    }
     if (g === null) return;
     const have = this.#pred.get(g) ?? 0;
     for (const r of this.#refs) if (have < (r.counts.get(g) ?? 0)) r.overlap++;
@@ -154,7 +160,9 @@ class RougeNScorer implements IncrementalScorer {
 
   reset(): void {
     this.#stream = new TokenStream(this.#useStemmer, this.#commit);
-    this.#tokens = [];
+    this.#count = 0;
+    this.#recent = [];
+    this.#prefix = "";
     this.#pred = new Map();
     this.#predTotal = 0;
     for (const r of this.#refs) r.overlap = 0;
