@@ -80,12 +80,33 @@ export function pyRemoveWhitespace(s: string): string {
 }
 
 /**
+ * The 55 code points that Node's ICU (Unicode 16/17) lowercases but Python 3.11 (Unicode 14.0) leaves unchanged,
+ * because they were encoded later: U+1C89, U+A7CB, U+A7CC, U+A7CE, U+A7D2, U+A7D4, U+A7DA, U+A7DC, Garay
+ * capitals U+10D50–U+10D65 and Beria Erfe capitals U+16EA0–U+16EB8 (computed by comparing `chr(c).lower()` in
+ * CPython 3.11.7 with `toLowerCase()` in Node 20.20 / ICU 78 over every code point; there is no other difference).
+ */
+const NEWER_CASED =
+  /[\u1c89\ua7cb\ua7cc\ua7ce\ua7d2\ua7d4\ua7da\ua7dc\u{10d50}-\u{10d65}\u{16ea0}-\u{16eb8}]/u;
+const NEWER_CASED_G = new RegExp(NEWER_CASED.source, "gu");
+
+/**
  * Python `s.lower()`. V8's locale-independent `toLowerCase()` applies the same full Unicode mappings as CPython:
  * SpecialCasing's unconditional entries (`İ` → `i̇`, two code points), the context-dependent final sigma
- * (`Σ` → `ς` at the end of a word, which CPython also implements), `ẞ` → `ß`, Kelvin sign → `k`.
+ * (`Σ` → `ς` at the end of a word, which CPython also implements), `ẞ` → `ß`, Kelvin sign → `k` — except for
+ * letters encoded after Unicode 14.0, which Python 3.11 does not know and keeps as they are (see `NEWER_CASED`).
+ * Splitting around those letters leaves final-sigma decisions unchanged: to Python they are neither cased nor
+ * case-ignorable, exactly like the start or end of a string.
  */
 export function pyLower(s: string): string {
-  return s.toLowerCase();
+  if (!NEWER_CASED.test(s)) return s.toLowerCase();
+  let out = "";
+  let start = 0;
+  for (const m of s.matchAll(NEWER_CASED_G)) {
+    const at = m.index as number;
+    out += s.slice(start, at).toLowerCase() + m[0];
+    start = at + m[0].length;
+  }
+  return out + s.slice(start).toLowerCase();
 }
 
 /** Python `len(s)`: the number of code points (a surrogate pair counts once, a lone surrogate counts once). */

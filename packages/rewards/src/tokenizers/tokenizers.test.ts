@@ -26,6 +26,12 @@ describe("Python string semantics", () => {
     expect(pyLower("ΟΔΟΣ ΣΟΦΟΣ")).toBe("οδος σοφος"); // final sigma, as CPython
     expect(pyLen("a😀b")).toBe(3);
   });
+  it("str.lower() keeps letters encoded after Unicode 14.0 (Python 3.11) unchanged", () => {
+    // Checked against CPython 3.11.7: 'AΣ\U00010d50Σb ΟΔΟΣ \ua7cbX'.lower() == 'aς𐵐σb οδος Ɤx'.
+    // U+10D50 (Garay, Unicode 16) is neither cased nor case-ignorable to Python, so the Σ before it is final.
+    expect(pyLower("AΣ\u{10d50}Σb ΟΔΟΣ \ua7cbX")).toBe("aς\u{10d50}σb οδος \ua7cbx");
+    expect(pyLower("\u1c89\u{16ea0}")).toBe("\u1c89\u{16ea0}");
+  });
 });
 
 describe("13a", () => {
