@@ -80,6 +80,28 @@ describe("intl", () => {
       "!",
     ]);
   });
+  it("uses Unicode 15.0 categories like sacreBLEU's regex module, not the runtime's newer ones", () => {
+    // U+1FAE9 (face with bags under eyes) is So since Unicode 16: unassigned for regex 2022.10.31 → not split.
+    expect(intl("a\u{1fae9}b")).toEqual(["a\u{1fae9}b"]);
+    // U+1FAE8 (shaking face) is So since Unicode 15.0 → split.
+    expect(intl("a\u{1fae8}b")).toEqual(["a", "\u{1fae8}", "b"]);
+  });
+  it("agrees with the runtime's \\p{N}/\\p{P}/\\p{S} on everything Unicode 15.0 assigned (BMP sample)", async () => {
+    const { UNICODE15_N, UNICODE15_P, UNICODE15_S } = await import("./intl-unicode15.js");
+    for (const [ours, prop] of [
+      [UNICODE15_N, "N"],
+      [UNICODE15_P, "P"],
+      [UNICODE15_S, "S"],
+    ] as const) {
+      const a = new RegExp(`^[${ours}]$`, "u");
+      const b = new RegExp(`^\\p{${prop}}$`, "u");
+      for (let c = 0; c < 0x10000; c++) {
+        if (c >= 0xd800 && c <= 0xdfff) continue;
+        const ch = String.fromCodePoint(c);
+        if (a.test(ch) && !b.test(ch)) throw new Error(`U+${c.toString(16)} is ${prop} in 15.0 but not now`);
+      }
+    }
+  });
   it("has no padding (mteval-v14 quirk): a line-final 2017. stays one token", () => {
     expect(intl("im Jahr 2017.")).toEqual(["im", "Jahr", "2017."]);
     expect(intl(".5 und 5.")).toEqual([".5", "und", "5."]);
