@@ -3,10 +3,11 @@
  *
  * Symbols (words or characters) are interned to dense ids `0..V-1` from the *references* only: a hypothesis
  * symbol that no reference contains gets id −1, and no n-gram containing it can ever match, so the hypothesis side
- * only needs its length for the totals. Reference n-grams form a prefix-closed set, stored as a trie in one
- * `Map<number, number>`: the n-gram (p, s) with prefix id p and last symbol s has key `p * V + s`. Unigram ids
- * are the symbol ids themselves; longer n-grams get ids from V upward. Keys stay far below 2^53, so they are
- * exact for any order and any vocabulary.
+ * only needs its length for the totals. Reference n-grams form a prefix-closed set, stored as a trie: the n-gram
+ * (p, s) with prefix id p and last symbol s is found in an open-addressing hash table keyed by the exact pair
+ * (p, s) (no lossy hashing, so counts are exact). Unigram ids are the symbol ids themselves; longer n-grams get
+ * ids from V upward. A hypothesis n-gram of order n is looked up from the id of its (n−1)-gram prefix, so each
+ * token costs ≤ maxOrder table probes and no string is ever built.
  */
 
 /** Interns reference symbols (strings or code points) to dense ids. */
