@@ -87,6 +87,7 @@ const BLEU_CONFIGS: BleuOptions[] = [
   { lowercase: true },
   { tokenize: "intl" },
   { tokenize: "zh" },
+  { tokenize: "zh", lowercase: true },
   { tokenize: "char" },
   { tokenize: "none", smoothMethod: "floor" },
   { effectiveOrder: false, smoothMethod: "add-k" },
@@ -116,6 +117,8 @@ const TRICKY: [string, string[]][] = [
   ],
   ["(hi) [x], {y}; z! 10.000,5 a.b.c", ["(hi) x, y; z! 10.000,5 a.b.c"]],
   ["-\n 5. Wort-\n  weiter", ["5. Wortweiter"]],
+  // Unsegmented Chinese: zh cuts after every Chinese character; with lowercasing not after cased ones (Ⅰ, Ⓐ).
+  ["我爱北京天安门。ΣⅠΣ好ⒶΣ5.5元“引号”K中", ["我爱北京天安门。σⅰς好ⓐσ5.5元 引号 k中"]],
 ];
 
 describe("bleuIncremental / chrfIncremental equal rescoring every prefix", () => {

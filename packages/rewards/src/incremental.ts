@@ -201,7 +201,7 @@ class BleuIncrementalScorer implements IncrementalScorer {
     );
     this.#state = new BleuHypState(this.#refs);
     this.#view = new BleuSymbols(this.#state);
-    this.#tracker = new TailTracker(o.tokenizer.isSeparator);
+    this.#tracker = new TailTracker(o.tokenizer.cutAfter(o.lowercase));
     this.#totals = new Array<number>(o.maxNgramOrder).fill(0);
     this.#precisions = new Array<number>(o.maxNgramOrder).fill(0);
     this.#score = this.#compute();

@@ -12,7 +12,7 @@ import { isPyWhitespace, pyLower, pyLstrip, pyRstrip, pySplit } from "./python.j
 import { tokenize13a } from "./tokenizer-13a-fast.js";
 import { tokenizeChar } from "./tokenizer-char.js";
 import { tokenizeIntl } from "./tokenizer-intl.js";
-import { tokenizeZhStripped } from "./tokenizer-zh.js";
+import { isZhChineseChar, tokenizeZhStripped } from "./tokenizer-zh.js";
 
 /** The BLEU tokenizer names, as in sacreBLEU's `tokenize=` argument (`ja-mecab`, `ko-mecab`, `spm` are not ported). */
 export type BleuTokenizerName = "13a" | "intl" | "char" | "none" | "zh";
@@ -43,6 +43,14 @@ export interface BleuTokenizer {
   readonly endInsensitive: boolean;
   /** True when the UTF-16 code unit `c` is a separator at which the line may be cut (see the file comment). */
   isSeparator(c: number): boolean;
+  /**
+   * The characters after which the incremental scorers may cut the line when text is lowercased (`lowercase`) or
+   * not: `isSeparator`, and for `zh` also every "Chinese character", which the tokenizer surrounds with spaces
+   * (so unsegmented Chinese does not become one ever-growing tail). With lowercasing, only characters that
+   * lowercase to themselves and are neither cased nor case-ignorable qualify, so that final-sigma decisions never
+   * look across a cut.
+   */
+  cutAfter(lowercase: boolean): (c: number) => boolean;
 }
 
 const isWs = (c: number): boolean => isPyWhitespace(c);
@@ -55,6 +63,9 @@ const T13A: BleuTokenizer = {
   stripsLeft: false,
   endInsensitive: true,
   isSeparator: (c) => c !== 0x0a && isPyWhitespace(c),
+  cutAfter() {
+    return this.isSeparator;
+  },
 };
 
 const INTL: BleuTokenizer = {
@@ -65,7 +76,32 @@ const INTL: BleuTokenizer = {
   stripsLeft: false,
   endInsensitive: false,
   isSeparator: isWs,
+  cutAfter() {
+    return this.isSeparator;
+  },
 };
+
+/**
+ * Code units after which unsegmented Chinese text may be cut: whitespace or a `zh` "Chinese character"; with
+ * `lowercase`, minus the characters whose lowercasing could depend on, or affect, a neighbour. Built on first use.
+ */
+let zhCutTables: { plain: Uint8Array; lower: Uint8Array } | undefined;
+function zhCutTable(lowercase: boolean): Uint8Array {
+  if (zhCutTables === undefined) {
+    const plain = new Uint8Array(0x10000);
+    for (let c = 0; c < 0x10000; c++) if (isPyWhitespace(c) || isZhChineseChar(c)) plain[c] = 1;
+    const lower = plain.slice();
+    const caseSensitive = /[\p{Cased}\p{Case_Ignorable}]/u;
+    for (let c = 0; c < 0x10000; c++) {
+      if (lower[c] === 1 && !isPyWhitespace(c)) {
+        const ch = String.fromCharCode(c);
+        if (pyLower(ch) !== ch || caseSensitive.test(ch)) lower[c] = 0;
+      }
+    }
+    zhCutTables = { plain, lower };
+  }
+  return lowercase ? zhCutTables.lower : zhCutTables.plain;
+}
 
 const ZH: BleuTokenizer = {
   name: "zh",
@@ -75,6 +111,10 @@ const ZH: BleuTokenizer = {
   stripsLeft: true,
   endInsensitive: false,
   isSeparator: isWs,
+  cutAfter: (lowercase) => {
+    const table = zhCutTable(lowercase);
+    return (c) => c < 0x10000 && table[c] === 1;
+  },
 };
 
 const CHAR: BleuTokenizer = {
@@ -84,6 +124,9 @@ const CHAR: BleuTokenizer = {
   stripsLeft: false,
   endInsensitive: true,
   isSeparator: isWs,
+  cutAfter() {
+    return this.isSeparator;
+  },
 };
 
 const NONE: BleuTokenizer = {
@@ -93,6 +136,9 @@ const NONE: BleuTokenizer = {
   stripsLeft: false,
   endInsensitive: true,
   isSeparator: isWs,
+  cutAfter() {
+    return this.isSeparator;
+  },
 };
 
 const REGISTRY: Readonly<Record<BleuTokenizerName, BleuTokenizer>> = {
