@@ -83,7 +83,7 @@ export interface TrainerConfig {
     readonly marginWeight: number;
     /** The margin l(a_E, a) for a ≠ a_E. @default 0.8 */
     readonly margin: number;
-    /** Weight of KL(softmax(Q/T) ‖ reference model) (0 = off). @default 0.05 (seed: 0) */
+    /** Weight of KL(softmax(Q/T) ‖ softmax(reference logits)), the frozen initial model (0 = off). @default 0.01 (seed: 0) */
     readonly klWeight: number;
     /** Clip gradients to this global norm (0 = off). @default 1 (seed: 0) */
     readonly gradClipNorm: number;
@@ -117,7 +117,11 @@ export interface TrainerConfig {
     readonly epsilonEnd: number;
     /** Linear decay length in updates. @default 1000 */
     readonly epsilonDecayUpdates: number;
-    /** Softmax temperature T for sampling and the KL term. @default 1 */
+    /**
+     * Softmax temperature T of the policy softmax(Q/T) used for sampling, the entropy diagnostic and the KL term.
+     * Q lives on the reward scale (0–1 per sequence), so T ≈ 0.1 makes a 0.1 difference in Q a factor e.
+     * @default 0.1
+     */
     readonly temperature: number;
     /** Top-k mask size (0 = whole vocabulary). @default 20 */
     readonly topK: number;
@@ -197,7 +201,7 @@ const STABLE: TrainerConfig = {
     demonstrations: true,
     marginWeight: 1,
     margin: 0.8,
-    klWeight: 0.05,
+    klWeight: 0.01,
     gradClipNorm: 1,
     rolloutBatch: 16,
     updatesPerRollout: 4,
@@ -210,7 +214,7 @@ const STABLE: TrainerConfig = {
     epsilonStart: 0.2,
     epsilonEnd: 0.05,
     epsilonDecayUpdates: 1000,
-    temperature: 1,
+    temperature: 0.1,
     topK: 20,
     topP: 0.95,
   },

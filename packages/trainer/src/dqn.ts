@@ -490,7 +490,10 @@ export class DqnLoop {
     const n = Math.max(1, acc.n!);
     const ne = Math.max(1, acc.eps!);
     const elapsed = Math.max(1e-9, (now - (acc.t0 || now)) / 1000);
-    const stepTime = acc.tRollout! + acc.tLearn! + acc.tReplay!;
+    // Time split of the interval: actor network (rollouts), reward scoring, replay (add, sample, priorities),
+    // learner network (forward/backward/apply). Throughputs are per second of the phase's own time.
+    const stepTime = acc.tRollout! + acc.tReward! + acc.tReplay! + acc.tLearn!;
+    const share = (x: number): number => (stepTime > 0 ? x / stepTime : 0);
     const rec: LogRecord = {
       phase: "dqn",
       step: this.state.update,
@@ -514,11 +517,13 @@ export class DqnLoop {
       learningRate: this.models.optimizer.learningRate,
       replaySize: this.replay.size,
       updatesPerSec: acc.n! / elapsed,
-      learnerTokensPerSec: acc.learnerTokens! / elapsed,
-      actorTokensPerSec: acc.actorTokens! / elapsed,
-      shareReward: stepTime > 0 ? acc.tReward! / stepTime : 0,
-      shareReplay: stepTime > 0 ? acc.tReplay! / stepTime : 0,
-      shareNetwork: stepTime > 0 ? (acc.tRollout! - acc.tReward! + acc.tLearn!) / stepTime : 0,
+      learnerTokensPerSec: acc.tLearn! > 0 ? (1000 * acc.learnerTokens!) / acc.tLearn! : 0,
+      actorTokensPerSec: acc.tRollout! > 0 ? (1000 * acc.actorTokens!) / acc.tRollout! : 0,
+      shareReward: share(acc.tReward!),
+      shareReplay: share(acc.tReplay!),
+      shareNetwork: share(acc.tRollout! + acc.tLearn!),
+      shareActor: share(acc.tRollout!),
+      shareLearner: share(acc.tLearn!),
       skippedUpdates: this.state.skippedUpdates,
     };
     this.#hooks.log(rec);

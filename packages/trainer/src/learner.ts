@@ -6,7 +6,7 @@
  *   y = Σ_{i<k} γ^i r_{t+i} + γ^k · Q_θ'(s_{t+k}, argmax_{a∈mask} Q_θ(s_{t+k}, a))   (Double DQN)
  *   y = Σ_{i<k} γ^i r_{t+i} + γ^k · max_{a∈mask} Q_θ'(s_{t+k}, a)                    (plain)
  * with no bootstrap when the episode ended within the window. The loss is the importance-weighted MSE or Huber
- * TD loss, plus the DQfD large-margin term on demonstration transitions and β·KL(softmax(Q/T) ‖ reference).
+ * TD loss, plus the DQfD large-margin term on demonstration transitions and β·KL(softmax(Q/T) ‖ softmax(ref logits)).
  */
 import type { Episode } from "@dqnlm/core";
 import * as tf from "@tensorflow/tfjs";
@@ -201,7 +201,9 @@ export function learnerStep(batch: readonly SampledTransition[], o: LearnerOptio
           const q = ref.forward(tf.tensor2d(L.ids, idsShape, "int32"));
           const V = q.shape[2];
           const rows = tf.gather(tf.reshape(q, [L.rows * L.len, V]), tf.tensor1d(L.cur, "int32"));
-          return tf.logSoftmax(tf.div(rows, cfg.explore.temperature));
+          // The reference is the frozen initial LM at its own temperature 1: the KL keeps softmax(Q/T) close to
+          // the LM's distribution, which also ties Q's scale to T × logits.
+          return tf.logSoftmax(rows);
         })
       : null;
 

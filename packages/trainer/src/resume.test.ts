@@ -27,17 +27,19 @@ const TIMING = new Set([
   "shareReward",
   "shareReplay",
   "shareNetwork",
+  "shareActor",
+  "shareLearner",
 ]);
 const strip = (rs: LogRecord[]) =>
   rs.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => !TIMING.has(k) && k !== "backend")));
 
-function input(runDir: string): TrainInput {
+function input(runDir: string, backend = "cpu"): TrainInput {
   return {
     runDir,
     config: {
       preset: "stable",
       seed: 7,
-      backend: "cpu",
+      backend,
       data: { maxPromptTokens: 4, maxNewTokens: 4 },
       mle: { epochs: 1, batchSize: 8 },
       dqn: {
@@ -61,36 +63,39 @@ function input(runDir: string): TrainInput {
 }
 
 describe("resume", () => {
-  test("interrupt + resume ends bit-exactly equal to an uninterrupted run (cpu)", async () => {
-    const base = mkdtempSync(join(tmpdir(), "dqnlm-resume-"));
-    const full = await train(input(join(base, "full")));
-    expect(full.stopped).toBe("done");
-    expect(full.updates).toBe(24);
+  test.each(["cpu", "wasm"])(
+    "interrupt + resume ends bit-exactly equal to an uninterrupted run (%s)",
+    async (backend) => {
+      const base = mkdtempSync(join(tmpdir(), "dqnlm-resume-"));
+      const full = await train(input(join(base, "full"), backend));
+      expect(full.stopped).toBe("done");
+      expect(full.updates).toBe(24);
 
-    let seen = 0;
-    const part = await train(input(join(base, "cut")), {
-      onLog: (r) => {
-        if (r.phase === "dqn") seen = r.step;
-      },
-      // stop mid-cycle (update 13 is not a multiple of updatesPerRollout = 3)
-      shouldStop: () => seen >= 12,
-    });
-    expect(part.stopped).toBe("callback");
-    expect(part.updates).toBe(12);
-    const again = await resume(join(base, "cut"), { data: data(3), tokenizer: tok, reward: bleuReward() });
-    expect(again.stopped).toBe("done");
-    expect(again.updates).toBe(24);
+      let seen = 0;
+      const part = await train(input(join(base, "cut"), backend), {
+        onLog: (r) => {
+          if (r.phase === "dqn") seen = r.step;
+        },
+        // stop mid-cycle (update 13 is not a multiple of updatesPerRollout = 3)
+        shouldStop: () => seen >= 12,
+      });
+      expect(part.stopped).toBe("callback");
+      expect(part.updates).toBe(12);
+      const again = await resume(join(base, "cut"), { data: data(3), tokenizer: tok, reward: bleuReward() });
+      expect(again.stopped).toBe("done");
+      expect(again.updates).toBe(24);
 
-    const a = readFileSync(join(base, "full/checkpoints/last/tensors.safetensors"));
-    const b = readFileSync(join(base, "cut/checkpoints/last/tensors.safetensors"));
-    expect(b.equals(a)).toBe(true); // online, target, reference, Adam moments, best weights: every bit
-    const ra = readFileSync(join(base, "full/checkpoints/last/replay.bin"));
-    const rb = readFileSync(join(base, "cut/checkpoints/last/replay.bin"));
-    expect(rb.equals(ra)).toBe(true);
-    expect(strip(readMetrics(join(base, "cut/metrics.jsonl")))).toEqual(
-      strip(readMetrics(join(base, "full/metrics.jsonl"))),
-    );
-    expect(again.test?.after.predictions).toEqual(full.test?.after.predictions);
-    expect(again.test?.after.metric).toBe(full.test?.after.metric);
-  });
+      const a = readFileSync(join(base, "full/checkpoints/last/tensors.safetensors"));
+      const b = readFileSync(join(base, "cut/checkpoints/last/tensors.safetensors"));
+      expect(b.equals(a)).toBe(true); // online, target, reference, Adam moments, best weights: every bit
+      const ra = readFileSync(join(base, "full/checkpoints/last/replay.bin"));
+      const rb = readFileSync(join(base, "cut/checkpoints/last/replay.bin"));
+      expect(rb.equals(ra)).toBe(true);
+      expect(strip(readMetrics(join(base, "cut/metrics.jsonl")))).toEqual(
+        strip(readMetrics(join(base, "full/metrics.jsonl"))),
+      );
+      expect(again.test?.after.predictions).toEqual(full.test?.after.predictions);
+      expect(again.test?.after.metric).toBe(full.test?.after.metric);
+    },
+  );
 });
