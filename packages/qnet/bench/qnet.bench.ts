@@ -7,9 +7,11 @@
  *  - wasm vs cpu on the same training step.
  * Run: npx -y pnpm@10 --filter @dqnlm/qnet bench   (or: npx vitest bench --run packages/qnet/bench)
  */
+import { cpus, loadavg } from "node:os";
 import { afterAll, bench, describe } from "vitest";
 import { type GPT2Config, QNetwork, selectBackend, softmaxCrossEntropy, tf } from "../src/index.js";
 
+const loadStart = loadavg();
 const times = new Map<string, number[]>();
 function timed(name: string, fn: () => void): () => void {
   return () => {
@@ -236,23 +238,39 @@ describe(`cpu vs wasm: train step ${SMALL.key}`, async () => {
   bench("wasm", timed("wasm", wasm.step), { ...opts, iterations: 3 });
 });
 
+function median(a: number[]): number {
+  const s = [...a].sort((x, y) => x - y);
+  return s.length ? (s[Math.floor((s.length - 1) / 2)] as number) : Number.NaN;
+}
+
 afterAll(() => {
   const roof = (2 * 1024 ** 3) / ms("roof") / 1e6;
   const line = (c: TrainCase, key: string): string => {
-    const gflops =
-      (modelFlopsPerToken(
-        { vocabSize: c.config.vocabSize, nEmbd: c.config.nEmbd, nLayer: c.config.nLayer },
-        c.T,
-      ) *
-        c.B *
-        c.T) /
-      ms(key) /
-      1e6;
-    return `  train ${c.key}: ${ms(key).toFixed(0)} ms/step, ${((c.B * c.T * 1000) / ms(key)).toFixed(0)} tokens/s, ${gflops.toFixed(1)} GFLOP/s = ${((100 * gflops) / roof).toFixed(0)}% of roofline`;
+    const { vocabSize, nEmbd, nLayer } = c.config;
+    const flops = modelFlopsPerToken({ vocabSize, nEmbd, nLayer }, c.T) * c.B * c.T;
+    // Per iteration (warm-up dropped): the step's model FLOP/s over the faster of the two 1024³ matmuls
+    // timed right before it.
+    const steps = (times.get(key) ?? []).slice(1);
+    const roofs = (times.get(`roof:${key}`) ?? []).slice(2);
+    const ratios = steps.map((t, i) => {
+      const r = Math.min(roofs[2 * i] ?? Number.NaN, roofs[2 * i + 1] ?? Number.NaN);
+      return flops / t / ((2 * 1024 ** 3) / r);
+    });
+    const best = Math.min(...steps);
+    const pct = (x: number): string => `${(100 * x).toFixed(0)}%`;
+    return (
+      `  train ${c.key}: fastest step ${best.toFixed(0)} ms = ${((c.B * c.T * 1000) / best).toFixed(0)} tokens/s = ` +
+      `${(flops / best / 1e6).toFixed(1)} model GFLOP/s = ${pct(flops / best / 1e6 / roof)} of the fastest roofline; ` +
+      `median of per-step ratios to the matmul timed next to each step: ${pct(median(ratios))} ` +
+      `(${ratios.map(pct).join(", ")})`
+    );
   };
   const out = [
     "",
     "qnet bench summary (ratios within this run)",
+    `  load average at start ${loadStart.map((x) => x.toFixed(1)).join(" ")}, at end ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(" ")} on ${cpus().length} CPUs`,
     `  wasm roofline (1024³ matmul, fastest of 8): ${roof.toFixed(1)} GFLOP/s`,
     line(D256, "t256"),
     line(D128, "t128"),

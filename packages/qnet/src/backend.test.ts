@@ -1,5 +1,44 @@
 import { afterAll, describe, expect, it } from "vitest";
+import { transposeInto } from "./backend.js";
 import { doctor, selectBackend, tf } from "./index.js";
+
+describe("transposeInto (the blocked transpose registered on wasm)", () => {
+  it("matches a naive transpose for every permutation of rank 2–4 shapes", () => {
+    const perms = (n: number): number[][] =>
+      n === 1
+        ? [[0]]
+        : perms(n - 1).flatMap((p) =>
+            Array.from({ length: n }, (_, i) => [...p.slice(0, i), n - 1, ...p.slice(i)]),
+          );
+    for (const shape of [
+      [37, 70],
+      [3, 33, 5],
+      [2, 3, 40, 35],
+    ]) {
+      const n = shape.reduce((a, b) => a * b, 1);
+      const x = Float32Array.from({ length: n }, (_, i) => i);
+      const strides = shape.map((_, i) => shape.slice(i + 1).reduce((a, b) => a * b, 1));
+      for (const perm of perms(shape.length)) {
+        const out = new Float32Array(n);
+        transposeInto(x, shape, perm, out);
+        const outShape = perm.map((p) => shape[p] as number);
+        // out[j] at output coordinates c must equal x at input coordinates c' with c'[perm[k]] = c[k]
+        let bad = 0;
+        for (let j = 0; j < n; j++) {
+          let rem = j;
+          let src = 0;
+          for (let k = outShape.length - 1; k >= 0; k--) {
+            const c = rem % (outShape[k] as number);
+            rem = Math.floor(rem / (outShape[k] as number));
+            src += c * (strides[perm[k] as number] as number);
+          }
+          if (out[j] !== x[src]) bad++;
+        }
+        expect(bad, `shape [${shape}] perm [${perm}]`).toBe(0);
+      }
+    }
+  });
+});
 
 describe("selectBackend", () => {
   afterAll(async () => {
