@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parquetWriteFile } from "hyparquet-writer";
@@ -11,6 +11,7 @@ import {
   findSplitFiles,
   groupParquetBySplit,
   isHubDatasetId,
+  loadSplitFiles,
   loadSplits,
   pairMapper,
   readDataset,
@@ -162,6 +163,45 @@ describe("splits", () => {
     expect(err).toBeInstanceOf(DatasetNotFoundError);
     expect(err.message).toMatch(/has no validation\/test split file/);
     expect(() => findSplitFiles(join(d, "absent"))).toThrow(/does not exist/);
+  });
+
+  it("loads a Hugging Face style Parquet layout (data/<split>-00000-of-00001.parquet) written by the test", async () => {
+    const d = mkdtempSync(join(tmpdir(), "appkit-hf-"));
+    mkdirSync(join(d, "data"));
+    const write = (name: string, docs: string[], titles: string[]) =>
+      parquetWriteFile({
+        filename: join(d, "data", name),
+        columnData: [
+          { name: "document", data: docs, type: "STRING" },
+          { name: "summary", data: titles, type: "STRING" },
+        ],
+      });
+    write("train-00000-of-00002.parquet", ["d1", "d2"], ["s1", "s2"]);
+    write("train-00001-of-00002.parquet", ["d3"], ["s3"]);
+    write("validation-00000-of-00001.parquet", ["v1"], ["vs1"]);
+    write("test-00000-of-00001.parquet", ["t1"], ["ts1"]);
+    const files = findSplitFiles(d);
+    expect(files.train.map((f) => f.slice(d.length + 1))).toEqual([
+      "data/train-00000-of-00002.parquet",
+      "data/train-00001-of-00002.parquet",
+    ]);
+    const loaded = await loadSplitFiles(
+      "hf://datasets/test/local",
+      files,
+      pairMapper({ source: "document", target: "summary" }),
+    );
+    expect(loaded.splits.train.map((x) => [x.source, x.target])).toEqual([
+      ["d1", "s1"],
+      ["d2", "s2"],
+      ["d3", "s3"],
+    ]);
+    expect(loaded.splits.test[0]).toEqual({
+      id: "test-00000-of-00001.parquet:1",
+      source: "t1",
+      target: "ts1",
+      references: ["ts1"],
+    });
+    expect(loaded.dir).toBe("hf://datasets/test/local");
   });
 
   it("groups Hugging Face Parquet layouts by split and recognises dataset ids", () => {

@@ -1,0 +1,67 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { findRunFolder, resolveInit, trainerConfigFor, UsageError } from "./index.js";
+
+const sizes = {
+  corpus: () => ["a b c", "a b d"],
+  vocabSize: 270,
+  nEmbd: 16,
+  nLayer: 1,
+  nHead: 2,
+  nPositions: 40,
+};
+const catchAsync = async (p: Promise<unknown>): Promise<unknown> =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+
+describe("resolveInit", () => {
+  it("trains a tokenizer for a random model sized by the options", async () => {
+    const r = await resolveInit("random", sizes);
+    expect(r.init).toEqual({
+      type: "random",
+      config: { vocabSize: r.tokenizer.vocabSize, nEmbd: 16, nLayer: 1, nHead: 2, nPositions: 40 },
+    });
+    expect(r.tokenizer.decode(r.tokenizer.encode("a b c"))).toBe("a b c");
+  });
+
+  it("finds the run folder above a checkpoint folder, and rejects folders that are not models", async () => {
+    const run = mkdtempSync(join(tmpdir(), "appkit-init-"));
+    const ckpt = join(run, "checkpoints", "best");
+    mkdirSync(ckpt, { recursive: true });
+    mkdirSync(join(run, "tokenizer"));
+    writeFileSync(join(run, "app-config.json"), "{}");
+    expect(findRunFolder(ckpt)).toBe(run);
+    expect(findRunFolder(tmpdir())).toBeUndefined();
+
+    const plain = mkdtempSync(join(tmpdir(), "appkit-init-"));
+    const e = (await catchAsync(resolveInit(plain, sizes))) as UsageError;
+    expect(e).toBeInstanceOf(UsageError);
+    expect(e.field).toBe("init");
+    const hf = mkdtempSync(join(tmpdir(), "appkit-hf-"));
+    writeFileSync(join(hf, "config.json"), "{}");
+    writeFileSync(join(hf, "model.safetensors"), "");
+    expect(((await catchAsync(resolveInit(hf, sizes))) as Error).message).toContain("with tokenizer.json");
+    expect(await catchAsync(resolveInit("not a valid id!", sizes))).toBeInstanceOf(UsageError);
+  });
+});
+
+describe("trainerConfigFor", () => {
+  it("maps the CLI budgets onto the trainer config and lets overrides win", () => {
+    const cfg = trainerConfigFor(
+      { preset: "seed", seed: 3, "mle-epochs": 0, "dqn-updates": 50, "max-new-tokens": 12, "val-every": 10 },
+      { dqn: { klWeight: 0.2 }, validation: { every: 5 } },
+    );
+    expect(cfg).toMatchObject({
+      preset: "seed",
+      seed: 3,
+      mle: { enabled: false },
+      dqn: { updates: 50, klWeight: 0.2 },
+      data: { maxNewTokens: 12 },
+      validation: { every: 5 },
+    });
+  });
+});
