@@ -98,6 +98,30 @@ class TailTracker {
   }
 }
 
+/**
+ * For chrF without word n-grams: the code units after which the text may be cut. Character n-grams run over code
+ * points, so any cut works except inside a surrogate pair (never after a high surrogate); with lowercasing, only
+ * after BMP characters that lowercase to themselves and are neither cased nor case-ignorable, so that no
+ * final-sigma decision looks across the cut. Tables are built on first use.
+ */
+let chrfCutTables: { plain: Uint8Array; lower: Uint8Array } | undefined;
+function chrfCharCut(lowercase: boolean): (c: number) => boolean {
+  if (chrfCutTables === undefined) {
+    const plain = new Uint8Array(0x10000).fill(1);
+    plain.fill(0, 0xd800, 0xdc00);
+    const lower = new Uint8Array(0x10000);
+    const caseSensitive = /[\p{Cased}\p{Case_Ignorable}]/u;
+    for (let c = 0; c < 0x10000; c++) {
+      if (c >= 0xd800 && c <= 0xdfff) continue;
+      const ch = String.fromCharCode(c);
+      if (pyLower(ch) === ch && !caseSensitive.test(ch)) lower[c] = 1;
+    }
+    chrfCutTables = { plain, lower };
+  }
+  const table = lowercase ? chrfCutTables.lower : chrfCutTables.plain;
+  return (c) => table[c] === 1;
+}
+
 /** True when every code unit of `s[from:to]` satisfies `pred`. */
 function allMatch(s: string, from: number, to: number, pred: (c: number) => boolean): boolean {
   for (let i = from; i < to; i++) if (!pred(s.charCodeAt(i))) return false;
@@ -293,7 +317,7 @@ class ChrfIncrementalScorer implements IncrementalScorer {
   readonly #state: ChrfHypState;
   readonly #chars: ChrfSymbols<number>;
   readonly #words: ChrfSymbols<string>;
-  readonly #tracker: TailTracker = new TailTracker(isPyWhitespace);
+  readonly #tracker: TailTracker;
   readonly #best: Float64Array;
   #stableChars = 0;
   #stableWords = 0;
@@ -302,6 +326,8 @@ class ChrfIncrementalScorer implements IncrementalScorer {
   constructor(o: ResolvedChrfOptions, refs: readonly string[]) {
     this.#o = o;
     this.#state = new ChrfHypState(o, new ChrfReferenceSet(o, refs));
+    // Without word n-grams the text can be cut after almost any character, not only at whitespace.
+    this.#tracker = new TailTracker(o.wordOrder > 0 ? isPyWhitespace : chrfCharCut(o.lowercase));
     this.#chars = new ChrfSymbols(this.#state.chars);
     this.#words = new ChrfSymbols(this.#state.words);
     this.#best = allocFloat64(3 * (o.charOrder + o.wordOrder));
