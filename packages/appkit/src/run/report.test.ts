@@ -63,6 +63,8 @@ describe("renderReport", () => {
   it("formats durations", () => {
     expect(formatDuration(5.25)).toBe("5.3 s");
     expect(formatDuration(3725)).toBe("1 h 02 min");
+    expect(formatDuration(539.7)).toBe("9 min 00 s"); // not "8 min 60 s"
+    expect(formatDuration(59.6)).toBe("1 min 00 s");
   });
 });
 

@@ -117,9 +117,11 @@ export function renderReport(input: ReportInput): string {
 /** `73 s`, `4 min 05 s`, `1 h 02 min`. */
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds)) return "—";
-  if (seconds < 60) return `${seconds < 10 ? seconds.toFixed(1) : Math.round(seconds)} s`;
-  const m = Math.floor(seconds / 60);
-  if (m < 60) return `${m} min ${String(Math.round(seconds - m * 60)).padStart(2, "0")} s`;
+  if (seconds < 10) return `${seconds.toFixed(1)} s`;
+  const total = Math.round(seconds);
+  if (total < 60) return `${total} s`;
+  const m = Math.floor(total / 60);
+  if (m < 60) return `${m} min ${String(total - m * 60).padStart(2, "0")} s`;
   return `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, "0")} min`;
 }
 
