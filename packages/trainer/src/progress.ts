@@ -37,6 +37,9 @@ export function createProgress(enabled: boolean): Progress {
           stream: process.stderr,
           hideCursor: true,
           etaBuffer: 50,
+          // "on" also draws when stderr is not a TTY (a line every 2 s)
+          noTTYOutput: true,
+          notTTYSchedule: 2000,
         },
         cliProgress.Presets.shades_classic,
       );

@@ -27,7 +27,7 @@ import { CheckpointError, TrainerInputError } from "./errors.js";
 import { type LogRecord, MetricsLogger, readMetrics, truncateMetrics } from "./metrics.js";
 import { mleWarmStart } from "./mle.js";
 import { Adam } from "./optim.js";
-import { createProgress, progressEnabled } from "./progress.js";
+import { createProgress, type Progress, progressEnabled } from "./progress.js";
 import { loadSafetensors, readVariables, saveSafetensors, writeVariables } from "./tensors.js";
 import { buildTextTask, type DataSplits, type Example, encodePrompt, type TextTask } from "./text-task.js";
 
@@ -182,6 +182,8 @@ interface Session {
   logger: MetricsLogger;
   testBefore: SplitReport | null;
   bestDir: string | null;
+  /** The DQN progress bar while the loop runs. */
+  progress?: Progress | null;
 }
 
 function dispose(s: Partial<Session>): void {
@@ -252,11 +254,13 @@ async function runSession(
   const bar = createProgress(progressEnabled(cfg.log.progress));
   let lastCheckpoint: string | null = null;
   bar.start(cfg.dqn.updates, "dqn");
+  s.progress = bar;
   let stopped: DqnLoopState["stopped"];
   try {
     stopped = await loop.run();
   } finally {
     bar.stop();
+    s.progress = null;
   }
   const state = loop.state;
   if (stopped === "callback") {
@@ -319,7 +323,6 @@ function makeLoop(
   replay?: ReplayBuffer,
 ): DqnLoop {
   const paths = checkpointPaths(runDir);
-  const bar = createProgress(false);
   return new DqnLoop(
     cfg,
     task,
@@ -345,7 +348,7 @@ function makeLoop(
         cb.onCheckpoint?.(dir);
       },
       ...(cb.onValidation ? { onValidation: cb.onValidation } : {}),
-      progress: (u, live) => bar.update(u, live),
+      progress: (u, live) => holder.session?.progress?.update(u, live),
     },
     rng,
     replay,
