@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parseCliArgs, runCli } from "./cli-main.js";
@@ -63,6 +64,27 @@ describe("dqnlm-score (spawned with tsx)", () => {
     const bad = spawnCli(["--no-such-flag", "examples/ref.txt"], "x\n");
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain("unknown option --no-such-flag");
+  });
+});
+
+describe("README usage example (examples/usage.ts)", () => {
+  it("prints the values the README shows", () => {
+    const r = spawnSync(process.execPath, ["--conditions=source", "--import", "tsx", "examples/usage.ts"], {
+      cwd: PKG,
+      encoding: "utf8",
+    });
+    expect(r.status).toBe(0);
+    const readme = readFileSync(`${PKG}/README.md`, "utf8");
+    for (const v of [
+      "48.54690995445692",
+      "42.38365628278779",
+      "59.659558993893505",
+      "54.2551855194941",
+      "0.09118819655545167",
+    ]) {
+      expect(r.stdout).toContain(v);
+      expect(readme).toContain(v);
+    }
   });
 });
 
