@@ -172,7 +172,6 @@ export interface DoctorReport extends BackendReport {
 export async function doctor(opts: SelectBackendOptions = {}): Promise<DoctorReport> {
   const report = await selectBackend(opts);
   const seen = new Set(report.tried.map((t) => t.name));
-  const chosen = report.tried.find((t) => t.ok)?.name;
   for (const c of ORDER) {
     if (seen.has(c)) continue;
     const a = await tryStart(c);
@@ -186,7 +185,6 @@ export async function doctor(opts: SelectBackendOptions = {}): Promise<DoctorRep
     tried: ORDER.map((c) => report.tried.find((t) => t.name === c)).filter(
       (t): t is BackendAttempt => t !== undefined,
     ),
-    reason: chosen ? report.reason : report.reason,
     versions: { ...tf.version },
     platform: { node: process.version, cpus: os.cpus().length },
   };
