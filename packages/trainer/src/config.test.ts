@@ -56,6 +56,10 @@ describe("resolveConfig", () => {
     expect(err({ explore: { epsilonStart: 0.1, epsilonEnd: 0.5 } }).field).toBe("explore.epsilonEnd");
     expect(err({ dqn: 3 }).field).toBe("dqn");
     expect(err([]).field).toBe("(root)");
+    expect(err({ replay: { sampleUnit: "episode" } }).message).toContain("needs uniform replay");
+    expect(resolveConfig({ replay: { sampleUnit: "episode", prioritized: false } }).replay.sampleUnit).toBe(
+      "episode",
+    );
   });
 
   test("unknown keys get a did-you-mean suggestion", () => {

@@ -105,6 +105,13 @@ export interface TrainerConfig {
     readonly alpha: number;
     /** Importance-weight exponent β at the start (annealed to 1). @default 0.4 */
     readonly beta: number;
+    /**
+     * What the learner samples: single transitions (the method's e_t ~ D), or whole episodes (drawn with
+     * probability ∝ length, so every transition is equally likely to be covered) using all their steps, which
+     * gets the most out of the one-pass-per-episode learner. `episode` needs uniform replay.
+     * @default "transition"
+     */
+    readonly sampleUnit: "transition" | "episode";
     /** Added to |δ| in the priority (a floor that keeps well-fit transitions sampled). @default 0.05 */
     readonly priorityEps: number;
   };
@@ -208,7 +215,14 @@ const STABLE: TrainerConfig = {
     warmupTransitions: 256,
     maxLengthTerminal: true,
   },
-  replay: { capacity: 100_000, prioritized: true, alpha: 0.6, beta: 0.4, priorityEps: 0.05 },
+  replay: {
+    capacity: 100_000,
+    prioritized: true,
+    alpha: 0.6,
+    beta: 0.4,
+    sampleUnit: "transition",
+    priorityEps: 0.05,
+  },
   explore: {
     kind: "sample",
     epsilonStart: 0.2,
@@ -320,6 +334,7 @@ const SCHEMA: Record<string, Check | Record<string, Check>> = {
     prioritized: bool,
     alpha: num({ min: 0, max: 4 }),
     beta: prob,
+    sampleUnit: oneOf("transition", "episode"),
     priorityEps: num({ gt: 0 }),
   },
   explore: {
@@ -480,6 +495,13 @@ export function resolveConfig(input: TrainerConfigInput | Record<string, unknown
       "explore.epsilonEnd",
       `must be ≤ explore.epsilonStart (${cfg.explore.epsilonStart}), received ${cfg.explore.epsilonEnd}. ` +
         "Fix: lower epsilonEnd or raise epsilonStart.",
+    );
+  }
+  if (cfg.replay.sampleUnit === "episode" && cfg.replay.prioritized) {
+    throw new TrainerConfigError(
+      "replay.sampleUnit",
+      'is "episode", which needs uniform replay, but replay.prioritized is true. Fix: set replay.prioritized ' +
+        'to false, or replay.sampleUnit to "transition".',
     );
   }
   return cfg;

@@ -397,8 +397,20 @@ export class DqnLoop {
     this.state.episodes += r.generated.length;
   }
 
-  #sample(): { batch: ReturnType<ReplayBuffer["sample"]>; trs: SampledTransition[] } {
+  #sample(): { batch: ReturnType<ReplayBuffer["sample"]> | null; trs: SampledTransition[] } {
     const { cfg } = this;
+    if (cfg.replay.sampleUnit === "episode") {
+      // Whole episodes, drawn ∝ length, with all their steps: about batchSize transitions in few passes.
+      const meanT = this.replay.size / Math.max(1, this.replay.episodeCount);
+      const k = Math.min(this.replay.episodeCount, Math.max(1, Math.round(cfg.dqn.batchSize / meanT)));
+      const eb = this.replay.sampleEpisodes(k, this.#replayRng, { by: "transition" });
+      const trs: SampledTransition[] = [];
+      for (const e of eb.episodes) {
+        const T = e.tokens.length - e.promptLength;
+        for (let t = 0; t < T; t++) trs.push({ episode: e, t, weight: 1, demo: e.demo });
+      }
+      return { batch: null, trs };
+    }
     const total = Math.max(1, cfg.dqn.updates);
     const beta = cfg.replay.beta + (1 - cfg.replay.beta) * Math.min(1, this.state.update / total);
     const batch = this.replay.sample(cfg.dqn.batchSize, this.#replayRng, { beta });
@@ -433,7 +445,7 @@ export class DqnLoop {
     const c = performance.now();
     const finiteQ = Number.isFinite(s.maxAbsQ);
     if (s.ok && finiteQ) {
-      this.replay.updatePriorities(batch, s.tdErrors);
+      if (batch) this.replay.updatePriorities(batch, s.tdErrors);
       this.state.consecutiveFailures = 0;
       acc.n! += 1;
       acc.loss! += s.loss;

@@ -35,6 +35,7 @@ interface Case {
   seed: number;
   rewardSteps: number[];
   updates: number;
+  sampleUnit?: "transition" | "episode";
 }
 
 const CASES: Case[] = [
@@ -42,6 +43,8 @@ const CASES: Case[] = [
   { preset: "seed", V: 5, H: 2, seed: 2, rewardSteps: [0, 1], updates: 1000 },
   { preset: "stable", V: 3, H: 3, seed: 3, rewardSteps: [1, 2], updates: 1000 },
   { preset: "stable", V: 6, H: 2, seed: 4, rewardSteps: [1], updates: 1000 },
+  // whole-episode sampling (all steps of episodes drawn ∝ length) with the seed preset's uniform replay
+  { preset: "seed", V: 4, H: 3, seed: 5, rewardSteps: [0, 2], updates: 2000, sampleUnit: "episode" },
 ];
 
 beforeAll(async () => {
@@ -95,6 +98,7 @@ describe("DQN learns Q* of random finite-horizon token MDPs (value iteration che
           learningRateEnd: 3e-5,
         },
         explore: { epsilonStart: 1, epsilonEnd: 1, temperature: 10, topK: 0, topP: 1 },
+        replay: { sampleUnit: c.sampleUnit ?? "transition" },
         validation: { every: 1_000_000 },
         log: { every: 100 },
       });
