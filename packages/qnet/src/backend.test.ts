@@ -1,3 +1,6 @@
+import { spawnSync } from "node:child_process";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { transposeInto } from "./backend.js";
 import { doctor, selectBackend, tf } from "./index.js";
@@ -73,6 +76,27 @@ describe("selectBackend", () => {
       if (old === undefined) delete process.env.DQNLM_BACKEND;
       else process.env.DQNLM_BACKEND = old;
     }
+  });
+
+  it("runs wasm on 2 threads with the same results as 1 thread, and the process exits on its own", () => {
+    const here = dirname(fileURLToPath(import.meta.url));
+    const run = (threads: number): { reason: string; q: number[]; g: number[] } => {
+      const r = spawnSync(
+        process.execPath,
+        ["--conditions=source", "--import", "tsx", join(here, "../test/threads-child.ts"), String(threads)],
+        { encoding: "utf8", timeout: 60_000 },
+      );
+      // A child kept alive by its worker threads would hit the timeout: status null, signal SIGTERM.
+      expect(r.signal, r.stderr).toBeNull();
+      expect(r.status, r.stderr).toBe(0);
+      return JSON.parse(r.stdout.trim().split("\n").pop() as string);
+    };
+    const one = run(1);
+    const two = run(2);
+    expect(one.reason).toMatch(/1 thread\b/);
+    expect(two.reason).toMatch(/2 threads/);
+    expect(two.q).toEqual(one.q);
+    expect(two.g).toEqual(one.g);
   });
 
   it("doctor reports every candidate in order", async () => {

@@ -5,8 +5,13 @@
  * the embedded default), then the pure-JS `cpu` backend. It also patches the gaps of the wasm backend that a
  * GPT-2 training step hits (see `registerWasmKernels`).
  */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { QnetBackendError } from "./errors.js";
+
+let wasmStarted = false;
 
 /** A backend qnet knows how to start. `tensorflow` means the native tfjs-node(-gpu) binding. */
 export type BackendName = "tensorflow" | "wasm" | "cpu";
@@ -44,6 +49,12 @@ export interface SelectBackendOptions {
    * @default false
    */
   strict?: boolean;
+  /**
+   * Threads for the wasm backend (XNNPACK's thread pool). Takes effect only if wasm has not been started yet
+   * in this process. More than 1 starts the multithreaded binary through the workarounds in `startThreadedWasm`.
+   * @default Number(process.env.DQNLM_WASM_THREADS ?? 1)
+   */
+  wasmThreads?: number;
 }
 
 type Candidate = "tensorflow-gpu" | "tensorflow" | "wasm" | "cpu";
@@ -61,7 +72,7 @@ async function importOptional(pkg: string): Promise<void> {
   await import(spec);
 }
 
-async function tryStart(c: Candidate): Promise<BackendAttempt> {
+async function tryStart(c: Candidate, wasmThreads = 1): Promise<BackendAttempt> {
   try {
     if (c === "tensorflow-gpu" || c === "tensorflow") {
       const pkg = c === "tensorflow-gpu" ? "@tensorflow/tfjs-node-gpu" : "@tensorflow/tfjs-node";
@@ -79,8 +90,9 @@ async function tryStart(c: Candidate): Promise<BackendAttempt> {
         : { name: c, ok: false, reason: `${pkg}: tf.setBackend("tensorflow") returned false` };
     }
     if (c === "wasm") {
+      let wasm: typeof import("@tensorflow/tfjs-backend-wasm");
       try {
-        await import("@tensorflow/tfjs-backend-wasm");
+        wasm = await import("@tensorflow/tfjs-backend-wasm");
       } catch (err) {
         return {
           name: c,
@@ -88,12 +100,21 @@ async function tryStart(c: Candidate): Promise<BackendAttempt> {
           reason: `@tensorflow/tfjs-backend-wasm could not be imported: ${message(err)}`,
         };
       }
-      const ok = await tf.setBackend("wasm");
+      const fresh = !wasmStarted;
+      const ok =
+        fresh && wasmThreads > 1 ? await startThreadedWasm(wasm, wasmThreads) : await tf.setBackend("wasm");
       if (!ok)
         return { name: c, ok: false, reason: 'tf.setBackend("wasm") returned false (binary failed to load)' };
+      wasmStarted = true;
       registerWasmKernels();
       const simd = tf.env().getBool("WASM_HAS_SIMD_SUPPORT");
-      return { name: c, ok: true, reason: `XNNPACK wasm binary${simd ? " with SIMD" : ""}, 1 thread` };
+      const n = wasm.getThreadsCount();
+      const note = !fresh && wasmThreads !== n ? ` (wasm was already started; ${wasmThreads} requested)` : "";
+      return {
+        name: c,
+        ok: true,
+        reason: `XNNPACK wasm binary${simd ? " with SIMD" : ""}, ${n} thread${n === 1 ? "" : "s"}${note}`,
+      };
     }
     const ok = await tf.setBackend("cpu");
     return ok
@@ -125,9 +146,16 @@ function normalise(choice: string): Candidate | "auto" {
  */
 export async function selectBackend(opts: SelectBackendOptions = {}): Promise<BackendReport> {
   const requested = normalise(opts.backend ?? process.env.DQNLM_BACKEND ?? "auto");
+  const threads = opts.wasmThreads ?? Number(process.env.DQNLM_WASM_THREADS ?? 1);
+  if (!Number.isInteger(threads) || threads < 1) {
+    throw new QnetBackendError(
+      `wasmThreads must be a positive integer, received ${String(threads)} (e.g. DQNLM_WASM_THREADS=2)`,
+      "wasmThreads",
+    );
+  }
   const tried: BackendAttempt[] = [];
   if (requested !== "auto") {
-    const a = await tryStart(requested);
+    const a = await tryStart(requested, threads);
     tried.push(a);
     if (a.ok)
       return { name: tf.getBackend() as BackendName, reason: `requested ${requested}: ${a.reason}`, tried };
@@ -141,7 +169,7 @@ export async function selectBackend(opts: SelectBackendOptions = {}): Promise<Ba
   }
   for (const c of ORDER) {
     if (c === requested) continue;
-    const a = await tryStart(c);
+    const a = await tryStart(c, threads);
     tried.push(a);
     if (a.ok) {
       const why =
@@ -368,4 +396,85 @@ function registerSharedIdentity(): void {
       return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype } as tf.TensorInfo;
     },
   });
+}
+
+/**
+ * Starts tfjs-backend-wasm's multithreaded binary under Node, which it does not support out of the box:
+ * - its `WASM_HAS_MULTITHREAD_SUPPORT` flag is hard-wired to false under Node: we set it;
+ * - its pthread workers are created from `blob:` URLs, which Node's `Worker` cannot load: we write the worker
+ *   script (with the module factory it would import from a second blob) to a temporary `.cjs` file and hand
+ *   out that path instead;
+ * - it caps threads at half the logical cores (`os.cpus().length / 2`): `os.cpus` reports twice the cores
+ *   while the pool is created, so `threads` is honoured up to the real core count;
+ * - the pool's workers keep the event loop alive, so the process never exits: every worker is `unref()`ed and
+ *   its `ref()` made a no-op (the main thread blocks on them synchronously during kernels, so they need no ref).
+ * Every patch but the Worker class is undone once the backend is up.
+ */
+async function startThreadedWasm(
+  wasm: typeof import("@tensorflow/tfjs-backend-wasm"),
+  threads: number,
+): Promise<boolean> {
+  const g = globalThis as unknown as Record<string, unknown>;
+  const OrigBlob = globalThis.Blob;
+  const origCreate = URL.createObjectURL;
+  const realCpus = os.cpus;
+  const captured: string[] = [];
+  const dir = mkdtempSync(join(os.tmpdir(), "dqnlm-wasm-"));
+  process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+  globalThis.Blob = class extends OrigBlob {
+    constructor(...args: ConstructorParameters<typeof OrigBlob>) {
+      super(...args);
+      const first = args[0]?.[0];
+      if (typeof first === "string") captured.push(first);
+    }
+  };
+  URL.createObjectURL = (obj: Blob): string => {
+    const factory = captured.find((x) => x.startsWith("var WasmBackendModuleThreadedSimd"));
+    const worker = captured.find((x) => x.startsWith('"use strict";var Module={}'));
+    if (!factory || !worker) return origCreate(obj);
+    // The factory was bundled by rollup: give it the module aliases it refers to.
+    const prelude =
+      'var require$$0=require("fs"),require$$1=require("path"),require$$3=require("perf_hooks"),' +
+      'require$$4=require("os"),commonjsGlobal=globalThis;';
+    const body = worker.replace(
+      "var objectUrl=URL.createObjectURL(e.data.urlOrBlob);importScripts(objectUrl);URL.revokeObjectURL(objectUrl)",
+      "",
+    );
+    const path = join(dir, "tfjs-backend-wasm-threaded-simd.worker.cjs");
+    writeFileSync(
+      path,
+      `${prelude}\n${body}\n${factory.replace("var WasmBackendModuleThreadedSimd", "global.WasmBackendModuleThreadedSimd")}\n`,
+    );
+    return path;
+  };
+  type WorkerCtor = new (...args: unknown[]) => { unref(): void };
+  let W: unknown = g.Worker;
+  Object.defineProperty(globalThis, "Worker", {
+    configurable: true,
+    get: () => W,
+    set: (Base: WorkerCtor) => {
+      W = class extends Base {
+        constructor(...args: unknown[]) {
+          super(...args);
+          this.unref();
+        }
+        ref(): this {
+          return this;
+        }
+      };
+    },
+  });
+  (os as { cpus: typeof os.cpus }).cpus = () => {
+    const c = realCpus();
+    return [...c, ...c];
+  };
+  try {
+    tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", true);
+    wasm.setThreadsCount(threads);
+    return await tf.setBackend("wasm");
+  } finally {
+    globalThis.Blob = OrigBlob;
+    URL.createObjectURL = origCreate;
+    (os as { cpus: typeof os.cpus }).cpus = realCpus;
+  }
 }
