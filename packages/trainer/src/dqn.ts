@@ -124,6 +124,8 @@ const ACC_KEYS = [
   "tLearn",
   "learnerTokens",
   "actorTokens",
+  "transitions",
+  "passes",
   "t0",
 ] as const;
 
@@ -461,6 +463,8 @@ export class DqnLoop {
     acc.tReplay! += b - a + (performance.now() - c);
     acc.tLearn! += c - b;
     acc.learnerTokens! += s.tokens;
+    acc.transitions! += trs.length;
+    acc.passes! += s.episodes;
     this.state.learnerTokens += s.tokens;
     return s;
   }
@@ -529,6 +533,8 @@ export class DqnLoop {
       learningRate: this.models.optimizer.learningRate,
       replaySize: this.replay.size,
       updatesPerSec: acc.n! / elapsed,
+      transitionsPerUpdate: acc.transitions! / n,
+      episodesPerUpdate: acc.passes! / n,
       learnerTokensPerSec: acc.tLearn! > 0 ? (1000 * acc.learnerTokens!) / acc.tLearn! : 0,
       actorTokensPerSec: acc.tRollout! > 0 ? (1000 * acc.actorTokens!) / acc.tRollout! : 0,
       shareReward: share(acc.tReward!),

@@ -108,6 +108,8 @@ interface CheckpointState {
   readonly hasBest: boolean;
   readonly hasSnapshot: boolean;
   readonly hasReference: boolean;
+  /** The network's resolved config, so resume rebuilds it without the original init (e.g. a hub download). */
+  readonly modelConfig: GPT2Config;
 }
 
 const DEFAULT_INIT: ModelInit = { type: "random", config: { nEmbd: 64, nLayer: 2, nHead: 2 } };
@@ -226,6 +228,7 @@ function writeCheckpoint(runDir: string, s: Session): string {
     hasBest: s.loop.bestWeights !== null,
     hasSnapshot: s.loop.snapshot !== null,
     hasReference: s.reference !== null,
+    modelConfig: s.online.config,
   };
   writeJsonAtomic(join(tmp, "state.json"), state);
   const old = join(base, `.last.old-${process.pid}`);
@@ -525,7 +528,8 @@ export async function resume(
     master.nextUint32();
     master.fork();
     const loopRng = master.fork();
-    const online = await createModel(meta.init, input.tokenizer, cfg, 1);
+    // Same architecture as the checkpoint; every weight is overwritten below.
+    const online = QNetwork.random(st.modelConfig, 1);
     part.online = online;
     writeVariables(online.trainableVariables, tensors, "online", "tensors.safetensors");
     const target = online.clone();
