@@ -48,6 +48,7 @@ export type { ModelInit, RandomModelConfig, ResolvedInit, ResolveInitOptions } f
 export { bestCheckpointOf, findRunFolder, resolveInit } from "./init.js";
 export type { SystemRun, TrainGenerationResult } from "./pipeline.js";
 export {
+  diagnosticNotes,
   evaluateGeneration,
   generateText,
   runExperiment,

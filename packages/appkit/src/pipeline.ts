@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { loadTokenizer, type Tokenizer } from "@dqnlm/mdp";
-import { generate as trainerGenerate, train as trainerTrain } from "@dqnlm/trainer";
+import { readMetrics, generate as trainerGenerate, train as trainerTrain } from "@dqnlm/trainer";
 import { deepMerge } from "./cli/options.js";
 import type { CliIo } from "./cli/run.js";
 import { readDataset, type TextPair } from "./data/read.js";
@@ -233,7 +233,7 @@ export async function trainGeneration(
     data: { origin: data.origin, sizes, skipped: data.skipped, demo: data.demo },
   };
   run.writeJson(RUN_FILES.results, res);
-  writeRunReport(task, run, res, o, data, `${command} ${process.argv.slice(3).join(" ")}`.trim());
+  writeRunReport(task, run, res, o, data, `dqnlm-${task.name} ${process.argv.slice(2).join(" ")}`.trim());
   say(`[${task.name}] run folder: ${run.dir}`);
   io.stdout(systemsTable(systems));
   return res;
@@ -275,7 +275,8 @@ function writeRunReport(
       stopped: res.stopped,
     },
     notes: [
-      `Total wall time ${formatDuration(total ?? 0)}. Metrics curves are in curves/, diagnostics in metrics.jsonl.`,
+      `Total wall time ${formatDuration(total ?? 0)}. Curves are in curves/, every diagnostic in metrics.jsonl.`,
+      ...diagnosticNotes(run.path("metrics.jsonl")),
     ],
     examples: data.splits.test.slice(0, 5).map((e, i) => ({
       source: e.source.length > 200 ? `${e.source.slice(0, 199)}…` : e.source,
@@ -284,6 +285,38 @@ function writeRunReport(
     })),
   });
   run.writeText(RUN_FILES.report, md);
+}
+
+/** One-line summaries of the DQN diagnostics in `metrics.jsonl` (validation path, Q vs return, alarms). */
+export function diagnosticNotes(metricsPath: string): string[] {
+  if (!existsSync(metricsPath)) return [];
+  const records = readMetrics(metricsPath);
+  const notes: string[] = [];
+  const validations = records.filter((r) => r.phase === "validation");
+  if (validations.length > 1) {
+    const best = validations.reduce((a, b) => (Number(b.metric) > Number(a.metric) ? b : a));
+    notes.push(
+      `Validation reward by update: ${validations.map((v) => `${v.step}: ${Number(v.metric).toFixed(3)}`).join(", ")}; ` +
+        (best.step === 0
+          ? "DQN never beat the starting model on validation, so the kept (best) DQN network is the starting one."
+          : `best at update ${best.step}.`),
+    );
+  }
+  const last = records.filter((r) => r.phase === "dqn").at(-1);
+  if (last !== undefined) {
+    const f = (k: string): string => (typeof last[k] === "number" ? (last[k] as number).toFixed(3) : "—");
+    notes.push(
+      `Last DQN log (update ${last.step}): Q(s0) ${f("q0")} vs Monte-Carlo return ${f("mcReturn")} (over-estimation ${f("overestimation")}), ` +
+        `TD loss ${f("tdLoss")}, KL to the start model ${f("kl")}, entropy ${f("entropy")}, repetition ${f("repetition")}, ` +
+        `empty outputs ${f("empty")}, ${f("updatesPerSec")} updates/s.`,
+    );
+  }
+  const alarms = records.filter((r) => r.phase === "alarm" || r.phase === "guard");
+  if (alarms.length > 0)
+    notes.push(
+      `Alarms/guards: ${alarms.map((a) => `${String(a.alarm ?? a.event ?? a.phase)} at update ${a.step}`).join(", ")}.`,
+    );
+  return notes;
 }
 
 /** A plain-text table of systems × metrics for the terminal. */

@@ -1,0 +1,45 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { diagnosticNotes, systemsTable } from "./index.js";
+
+describe("diagnosticNotes", () => {
+  it("summarises validation, Q against the return, and alarms from metrics.jsonl", () => {
+    const p = join(mkdtempSync(join(tmpdir(), "appkit-diag-")), "metrics.jsonl");
+    const recs = [
+      { phase: "validation", step: 0, metric: 0.5 },
+      {
+        phase: "dqn",
+        step: 20,
+        q0: 5.5,
+        mcReturn: 0.25,
+        overestimation: 5.25,
+        tdLoss: 1,
+        kl: 0.1,
+        entropy: 2,
+        repetition: 0.5,
+        empty: 0,
+        updatesPerSec: 0.2,
+      },
+      { phase: "validation", step: 20, metric: 0.4 },
+      { phase: "alarm", step: 20, alarm: "repetition", value: 0.5 },
+    ];
+    writeFileSync(p, recs.map((r) => JSON.stringify(r)).join("\n"));
+    const notes = diagnosticNotes(p);
+    expect(notes[0]).toBe(
+      "Validation reward by update: 0: 0.500, 20: 0.400; DQN never beat the starting model on validation, so the kept (best) DQN network is the starting one.",
+    );
+    expect(notes[1]).toContain("Q(s0) 5.500 vs Monte-Carlo return 0.250 (over-estimation 5.250)");
+    expect(notes[2]).toBe("Alarms/guards: repetition at update 20.");
+    expect(diagnosticNotes(join(tmpdir(), "absent-metrics.jsonl"))).toEqual([]);
+  });
+});
+
+describe("systemsTable", () => {
+  it("prints one row per system", () => {
+    expect(
+      systemsTable([{ system: "MLE", scores: [{ name: "BLEU", value: 12.345 }], predictions: [] }]),
+    ).toBe("system          BLEU\nMLE            12.35\n");
+  });
+});
