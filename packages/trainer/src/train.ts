@@ -9,6 +9,7 @@
  *   checkpoints/last/    resumable state: state.json, tensors.safetensors, replay.bin (written atomically)
  *   checkpoints/best/    best validated online network (QNetwork HF layout: config.json + model.safetensors)
  *   checkpoints/mle/     the network after the warm start (the reference model of the KL term)
+ *   checkpoints/final/   the online network at the end of DQN (QNetwork HF layout)
  *   curves/*.svg         reward, validation metric, loss, Q vs return
  *   test.json            test metric before and after DQN, with predictions
  */
@@ -84,7 +85,11 @@ export interface TrainResult {
   readonly validation: { readonly best: number; readonly bestUpdate: number };
   /** Test split before DQN (after the warm start) and after DQN (best weights); null without test data or when stopped. */
   readonly test: { readonly before: SplitReport; readonly after: SplitReport } | null;
+  /** Best validated online network (QNetwork layout); null without validation data. */
   readonly bestCheckpoint: string | null;
+  /** The online network at the end of DQN (QNetwork layout); null when stopped by the callback. */
+  readonly finalCheckpoint: string | null;
+  /** The resumable checkpoint folder. */
   readonly lastCheckpoint: string | null;
   readonly curves: readonly string[];
   readonly backend: string;
@@ -197,7 +202,13 @@ function dispose(s: Partial<Session>): void {
 
 function checkpointPaths(runDir: string) {
   const base = join(runDir, "checkpoints");
-  return { base, last: join(base, "last"), best: join(base, "best"), mle: join(base, "mle") };
+  return {
+    base,
+    last: join(base, "last"),
+    best: join(base, "best"),
+    mle: join(base, "mle"),
+    final: join(base, "final"),
+  };
 }
 
 /** Writes the resumable checkpoint folder atomically: into a temp folder, then renamed over `last`. */
@@ -275,6 +286,7 @@ async function runSession(
       validation: { best: state.bestMetric, bestUpdate: state.bestUpdate },
       test: null,
       bestCheckpoint: s.bestDir,
+      finalCheckpoint: null,
       lastCheckpoint,
       curves: [],
       backend,
@@ -283,6 +295,7 @@ async function runSession(
   }
   lastCheckpoint = writeCheckpoint(runDir, s);
   cb.onCheckpoint?.(lastCheckpoint);
+  await s.online.save(paths.final);
   loop.useBest();
   let test: TrainResult["test"] = null;
   if (task.prompts.test.length > 0 && s.testBefore) {
@@ -307,6 +320,7 @@ async function runSession(
     validation: { best: state.bestMetric, bestUpdate: state.bestUpdate },
     test,
     bestCheckpoint: existsSync(join(paths.best, "config.json")) ? paths.best : null,
+    finalCheckpoint: paths.final,
     lastCheckpoint,
     curves,
     backend,
