@@ -57,6 +57,7 @@ describe("dqnlm CLI", () => {
       "metrics.jsonl",
       "tokenizer/tokenizer.json",
       "checkpoints/last/state.json",
+      "checkpoints/final/model.safetensors",
       "test.json",
     ])
       expect(existsSync(join(run, f))).toBe(true);
