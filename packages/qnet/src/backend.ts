@@ -239,6 +239,19 @@ export function transposeInto(
   perm: readonly number[],
   out: Float32Array | Int32Array,
 ): void {
+  // Copy 32-bit words through Int32Array views: one element type keeps the loops monomorphic (a mix of
+  // Float32Array and Int32Array calls made them ~5× slower), and integer copies are bit-exact for floats.
+  const xi = x instanceof Int32Array ? x : new Int32Array(x.buffer, x.byteOffset, x.length);
+  const oi = out instanceof Int32Array ? out : new Int32Array(out.buffer, out.byteOffset, out.length);
+  transposeWords(xi, shape, perm, oi);
+}
+
+function transposeWords(
+  x: Int32Array,
+  shape: readonly number[],
+  perm: readonly number[],
+  out: Int32Array,
+): void {
   const r = shape.length;
   const inStride = new Array<number>(r);
   let acc = 1;
