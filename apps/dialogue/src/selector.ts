@@ -117,13 +117,15 @@ export class Selector {
     this.sparseDim = sparseDim;
     this.#mean = mean;
     this.#std = std;
-    const he = (fanIn: number, shape: [number, number]): tf.Variable =>
-      tf.variable(tf.randomNormal(shape, 0, Math.sqrt(2 / fanIn), "float32", rng.tfSeed()));
-    this.#w1 = he(denseDim, [denseDim, hidden]);
-    this.#b1 = tf.variable(tf.zeros([hidden]));
-    this.#w2 = tf.variable(tf.randomNormal([hidden, 1], 0, Math.sqrt(1 / hidden), "float32", rng.tfSeed()));
-    this.#v = sparseDim > 0 ? tf.variable(tf.zeros([sparseDim, 1])) : undefined;
-    this.#b = tf.variable(tf.zeros([1]));
+    // tidy frees the initial-value tensors; variables survive it.
+    const normal = (shape: [number, number], std: number): tf.Variable =>
+      tf.tidy(() => tf.variable(tf.randomNormal(shape, 0, std, "float32", rng.tfSeed())));
+    const zeros = (shape: number[]): tf.Variable => tf.tidy(() => tf.variable(tf.zeros(shape)));
+    this.#w1 = normal([denseDim, hidden], Math.sqrt(2 / denseDim));
+    this.#b1 = zeros([hidden]);
+    this.#w2 = normal([hidden, 1], Math.sqrt(1 / hidden));
+    this.#v = sparseDim > 0 ? zeros([sparseDim, 1]) : undefined;
+    this.#b = zeros([1]);
   }
 
   /** The trainable variables. */

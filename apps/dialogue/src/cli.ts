@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+/**
+ * The dqnlm-dialogue command line: generation commands from appkit (`train`, `eval`, `generate`, `experiment`) for the
+ * generative mode, `select` for the selection mode, and `demo`, which runs both on the built-in data.
+ */
+import { generationCli, runTaskCli } from "@dqnlm/appkit";
+import { demoCommand } from "./demo-command.js";
+import { selectCommand } from "./select-command.js";
+import { dialogueTask } from "./task.js";
+
+const base = generationCli(dialogueTask, "dqnlm-dialogue", { select: selectCommand });
+const cli = { ...base, commands: { ...base.commands, demo: demoCommand(base.commands.demo!) } };
+process.exitCode = await runTaskCli(cli, process.argv.slice(2));

@@ -1,0 +1,130 @@
+/**
+ * The generative QA task for appkit's generation pipeline: prompt = the context (its sentences most relevant
+ * to the question, closest to the question) followed by the question; reward = SQuAD F1 of the generated answer;
+ * reported metrics = SQuAD EM and F1 (official v1.1 normalization).
+ */
+import type { GenerationTask, MetricScore, OptionValues, TextPair } from "@dqnlm/appkit";
+import { UsageError } from "@dqnlm/appkit";
+import { SQUAD_SIGNATURE, squadCorpus, squadF1Reward } from "@dqnlm/rewards";
+import { demoQaData } from "./demo-data.js";
+import type { QaExample } from "./features.js";
+import { isStop, sentences, words } from "./text.js";
+
+/** Packs a QA example into appkit's (source, references) pair: source = question, newline, context. */
+export function qaPair(e: QaExample): TextPair {
+  return {
+    id: e.id,
+    source: `${e.question}\n${e.context}`,
+    target: e.answers[0] ?? "",
+    references: [...e.answers],
+  };
+}
+
+/** Splits a packed source back into question and context. */
+export function unpackSource(source: string): { question: string; context: string } {
+  const i = source.indexOf("\n");
+  return i < 0
+    ? { question: source, context: "" }
+    : { question: source.slice(0, i), context: source.slice(i + 1) };
+}
+
+/**
+ * The prompt text: context sentences ordered by overlap with the question (most relevant last, next to the
+ * question), cut to `contextWords` words keeping the most relevant ones, then `question: …`. The trainer cuts
+ * long prompts from the left, so the question and the best sentence always survive.
+ */
+export function qaPrompt(question: string, context: string, contextWords = 60): string {
+  const q = new Set(
+    words(question)
+      .map((w) => w.norm)
+      .filter((w) => !isStop(w)),
+  );
+  const ranked = sentences(context)
+    .map((s, i) => ({
+      text: context.slice(s.start, s.end),
+      i,
+      o: s.words.filter((w) => q.has(w.norm)).length,
+    }))
+    .sort((a, b) => b.o - a.o || a.i - b.i);
+  const kept: string[] = [];
+  let n = 0;
+  for (const s of ranked) {
+    const len = s.text.split(/\s+/u).length;
+    if (kept.length > 0 && n + len > contextWords) break;
+    kept.unshift(s.text);
+    n += len;
+  }
+  return `${kept.join(" ")} question: ${question}`;
+}
+
+/** SQuAD EM and F1 × 100 of predictions. */
+export function qaMetrics(hyps: readonly string[], refs: readonly (readonly string[])[]): MetricScore[] {
+  if (hyps.length === 0)
+    return [
+      { name: "EM", value: Number.NaN, signature: SQUAD_SIGNATURE },
+      { name: "F1", value: Number.NaN, signature: SQUAD_SIGNATURE },
+    ];
+  const r = squadCorpus(hyps, refs);
+  return [
+    { name: "EM", value: r.exactMatch, signature: SQUAD_SIGNATURE },
+    { name: "F1", value: r.f1, signature: SQUAD_SIGNATURE },
+  ];
+}
+
+function contextWordsOf(o: OptionValues): number {
+  const v = o["context-words"] ?? 60;
+  if (typeof v !== "number" || !Number.isInteger(v) || v < 1)
+    throw new UsageError("context-words", "an integer ≥ 1", v);
+  return v;
+}
+
+/** The generative QA task definition for appkit's CLI. */
+export const qaTask: GenerationTask = {
+  name: "qa",
+  description: "question answering: generative DQN (reward SQuAD F1) and DQN answer selection (`select`)",
+  fields: { source: "question", target: "answers", id: "id" },
+  mapRecord: (fields) => (r) => {
+    const answers = r.strings(fields.target);
+    return {
+      id: r.optionalString(fields.id, `${r.file.split("/").pop()}:${r.line}`),
+      source: `${r.string(fields.source)}\n${r.string("context")}`,
+      target: answers[0]!,
+      references: answers,
+    };
+  },
+  prompt: (e, o) => {
+    const { question, context } = unpackSource(e.source);
+    return qaPrompt(question, context, contextWordsOf(o));
+  },
+  demoData: (seed) => {
+    const d = demoQaData(seed);
+    return { train: d.train.map(qaPair), validation: d.validation.map(qaPair), test: d.test.map(qaPair) };
+  },
+  options: [
+    {
+      name: "context-words",
+      kind: "int",
+      min: 1,
+      default: 60,
+      help: "context words kept in the prompt (the sentences most relevant to the question)",
+    },
+  ],
+  reward: () => squadF1Reward(),
+  metrics: (hyps, refs) => qaMetrics(hyps, refs),
+  defaults: { "max-prompt-tokens": 96, "max-new-tokens": 8 },
+  demoDefaults: {
+    "max-prompt-tokens": 64,
+    "max-new-tokens": 6,
+    "n-embd": 64,
+    "n-layer": 2,
+    "n-head": 2,
+    "vocab-size": 600,
+    "mle-epochs": 4,
+    "dqn-updates": 150,
+    "val-every": 50,
+    "val-examples": 64,
+    "test-limit": 100,
+    out: "runs/demo",
+    overwrite: true,
+  },
+};
