@@ -159,6 +159,18 @@ describe("QNetwork", () => {
       const q4 = dec2.step(Int32Array.from(rows.map((r) => r[4] as number)));
       expect(maxAbsDiff(q4.arraySync()[0] as number[], fullV[0]?.[4] as number[])).toBeLessThan(1e-5);
       expect(dec2.position).toBe(5);
+      // steps first, then a multi-token block on top of the cache
+      const dec3 = net.decoder(2);
+      for (let t = 0; t < 2; t++) dec3.step(Int32Array.from(rows.map((r) => r[t] as number))).dispose();
+      const block = tf.tensor2d(
+        rows.map((r) => r.slice(2, 6)),
+        [2, 4],
+        "int32",
+      );
+      const q5 = dec3.prefill(block);
+      expect(maxAbsDiff(q5.arraySync()[1] as number[], fullV[1]?.[5] as number[])).toBeLessThan(1e-5);
+      tf.dispose([q5, block]);
+      dec3.dispose();
       tf.dispose([q3, q4, pre, full, x]);
       dec2.dispose();
       net.dispose();

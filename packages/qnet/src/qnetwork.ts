@@ -627,7 +627,7 @@ function attendOne(q: tf.Tensor3D, kT: tf.Tensor3D, v: tf.Tensor3D): tf.Tensor3D
 
 /** Causal attention of T new positions over P cached + T new keys (prefill after earlier steps). */
 function causalAttentionWithPast(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D): tf.Tensor3D {
-  const [T, C, dh] = q.shape;
+  const [T, , dh] = q.shape;
   const S = k.shape[0];
   const P = S - T;
   const mask = new Float32Array(T * S);
@@ -636,6 +636,5 @@ function causalAttentionWithPast(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D)
   const kb = tf.transpose(k, [1, 0, 2]);
   const vb = tf.transpose(v, [1, 0, 2]);
   const s = tf.add(tf.mul(tf.matMul(qb, kb, false, true), 1 / Math.sqrt(dh)), tf.tensor3d(mask, [1, T, S]));
-  void C;
   return tf.transpose(tf.matMul(tf.softmax(s), vb), [1, 0, 2]) as tf.Tensor3D;
 }
