@@ -252,6 +252,13 @@ describe("Hugging Face GPT-2 folders", () => {
     b.dispose();
   });
 
+  it("fromPretrained rejects something that is neither a folder nor a hub id, without touching the network", async () => {
+    await expect(QNetwork.fromPretrained("./no/such folder")).rejects.toMatchObject({
+      code: "DQNLM_QNET_CHECKPOINT_INVALID",
+      field: "dirOrHubId",
+    });
+  });
+
   it("rejects a folder without model.safetensors with a typed error", () => {
     expect(() => QNetwork.load(join(dir, "nope"))).toThrow(
       expect.objectContaining({ code: "DQNLM_QNET_CHECKPOINT_INVALID" }),
