@@ -152,6 +152,25 @@ function tokenizerFor(spec: CliSpec, train: readonly Example[], runDir: string):
   return loadTokenizer(join(runDir, "tokenizer"));
 }
 
+/**
+ * Runs `fn` with a `shouldStop` that turns true on Ctrl-C (SIGINT) or SIGTERM: the trainer then writes a
+ * checkpoint and returns, so the run can be continued with `dqnlm resume`.
+ */
+async function withInterrupt<T>(fn: (shouldStop: () => boolean) => Promise<T>): Promise<T> {
+  let stop = false;
+  const onSignal = (): void => {
+    stop = true;
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  try {
+    return await fn(() => stop);
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}
+
 /** Runs one CLI invocation; output lines go to `out`. Returns the exit code (errors are thrown). */
 export async function runCli(
   argv: readonly string[],
@@ -197,20 +216,27 @@ export async function runCli(
       const tokenizerDir = tokSpec.tokenizer?.dir
         ? resolve(tokSpec.tokenizer.dir)
         : join(runDir, "tokenizer");
-      const res = await train({
-        runDir,
-        config: trainer as TrainerConfigInput,
-        data,
-        tokenizer,
-        reward: rewardFromSpec(rewardSpec),
-        ...(init ? { init } : {}),
-      });
+      // written first so that an interrupted run can be resumed from the CLI
       writeJsonAtomic(join(runDir, "cli.json"), {
         data: Object.fromEntries(Object.entries(files).map(([k, v]) => [k, v ? resolve(v) : null])),
         tokenizerDir,
         reward: rewardSpec,
       });
+      const res = await withInterrupt((shouldStop) =>
+        train(
+          {
+            runDir,
+            config: trainer as TrainerConfigInput,
+            data,
+            tokenizer,
+            reward: rewardFromSpec(rewardSpec),
+            ...(init ? { init } : {}),
+          },
+          { shouldStop },
+        ),
+      );
       out(JSON.stringify(summary(res), null, 2));
+      if (res.stopped === "callback") out(`interrupted: continue with \`dqnlm resume --run ${runDir}\``);
       return 0;
     }
     case "resume": {
@@ -226,7 +252,7 @@ export async function runCli(
         tokenizerDir: string;
         reward: { name: string; options?: Record<string, unknown> };
       };
-      const res = await resume(runDir, {
+      const input = {
         data: {
           train: readJsonl(c.data.train),
           validation: c.data.validation ? readJsonl(c.data.validation) : [],
@@ -234,8 +260,10 @@ export async function runCli(
         },
         tokenizer: loadTokenizer(c.tokenizerDir),
         reward: rewardFromSpec(c.reward),
-      });
+      };
+      const res = await withInterrupt((shouldStop) => resume(runDir, input, { shouldStop }));
       out(JSON.stringify(summary(res), null, 2));
+      if (res.stopped === "callback") out(`interrupted: continue with \`dqnlm resume --run ${runDir}\``);
       return 0;
     }
     case "eval": {

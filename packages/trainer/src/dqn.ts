@@ -611,6 +611,9 @@ export class DqnLoop {
         return st.stopped;
       }
       if (st.cycleLeft === 0) {
+        // Let the event loop run between cycles (signal handlers, timers of the progress bar, I/O callbacks);
+        // the loop itself is synchronous tensor work.
+        await new Promise<void>((resolve) => setImmediate(resolve));
         this.#rolloutOnce();
         if (this.replay.size < need) {
           if (++idleRollouts > 10_000)
