@@ -27,7 +27,7 @@ export interface ResponseIndexOptions {
   /** How many turns of history the query uses (most recent). @default 4 */
   readonly queryTurns?: number;
   /**
-   * Query terms found in more than this share of the responses are dropped: their BM25 weight is tiny, and
+   * Query terms found in more than this share of the responses (and in more than 20) are dropped: their BM25 weight is tiny, and
    * each one makes the search visit a large part of the index. @default 0.02
    */
   readonly maxDocFrequency?: number;
@@ -135,7 +135,8 @@ export class ResponseIndex {
       for (const t of terms(turn)) weight.set(t, Math.max(weight.get(t) ?? 0, w));
     });
     // Drop very common terms (keep at least the three rarest so that a query never becomes empty).
-    const maxDf = this.#o.maxDocFrequency * this.size;
+    // (never below 20 documents, so that small indexes keep their terms).
+    const maxDf = Math.max(20, this.#o.maxDocFrequency * this.size);
     const byRarity = [...weight.keys()].sort((a, b) => (this.#df.get(a) ?? 0) - (this.#df.get(b) ?? 0));
     byRarity.forEach((t, i) => {
       if (i >= 3 && (this.#df.get(t) ?? 0) > maxDf) weight.delete(t);

@@ -1,0 +1,47 @@
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { EXIT_CODES, generationCli, runTaskCli, smokeArgs } from "@dqnlm/appkit";
+import { describe, expect, it } from "vitest";
+import { demoCommand } from "./demo-command.js";
+import { selectCommand } from "./select-command.js";
+import { qaTask } from "./task.js";
+
+const base = generationCli(qaTask, "dqnlm-qa", { select: selectCommand });
+const cli = { ...base, commands: { ...base.commands, demo: demoCommand(base.commands.demo!) } };
+
+interface Results {
+  agg: Record<"validation" | "test", Record<string, Record<string, number[]>>>;
+}
+
+describe("dqnlm-qa end to end (smoke: demonstration data, tiny budgets)", () => {
+  it("demo runs selection, then MLE + DQN generation, and writes both run folders with finite metrics", async () => {
+    const out = join(mkdtempSync(join(tmpdir(), "qa-smoke-")), "run");
+    const log: string[] = [];
+    const io = { stdout: (t: string) => log.push(t), stderr: (t: string) => log.push(t) };
+    const code = await runTaskCli(cli, [...smokeArgs(out), "--selection-steps", "200"], io);
+    expect(code, log.join("")).toBe(EXIT_CODES.ok);
+    for (const f of ["report.md", "results.json", "app-config.json"]) {
+      expect(existsSync(join(out, f)), f).toBe(true);
+      expect(existsSync(join(`${out}-select`, f)), `select ${f}`).toBe(true);
+    }
+    const sel = JSON.parse(readFileSync(join(`${out}-select`, "results.json"), "utf8")) as Results;
+    const dqn = sel.agg.test["DQN selector"]!["F1"]![0]!;
+    expect(Number.isFinite(dqn)).toBe(true);
+    const gen = JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as {
+      systems: { system: string; scores: { name: string; value: number }[] }[];
+    };
+    expect(gen.systems.map((s) => s.system)).toEqual(["MLE", "DQN (stable)"]);
+    for (const s of gen.systems) {
+      expect(s.scores.map((m) => m.name)).toEqual(["EM", "F1"]);
+      for (const m of s.scores) expect(Number.isFinite(m.value), m.name).toBe(true);
+    }
+  });
+
+  it("a bad option is a usage error (exit 2)", async () => {
+    const log: string[] = [];
+    const io = { stdout: (t: string) => log.push(t), stderr: (t: string) => log.push(t) };
+    expect(await runTaskCli(cli, ["select", "--steps", "0"], io)).toBe(EXIT_CODES.usage);
+    expect(log.join("")).toContain("steps");
+  });
+});
