@@ -26,7 +26,7 @@ describe("dqnlm-qa end to end (smoke: demonstration data, tiny budgets)", () => 
       expect(existsSync(join(`${out}-select`, f)), `select ${f}`).toBe(true);
     }
     const sel = JSON.parse(readFileSync(join(`${out}-select`, "results.json"), "utf8")) as Results;
-    const dqn = sel.agg.test["DQN selector"]!["F1"]![0]!;
+    const dqn = sel.agg.test["DQN selector"]!.F1![0]!;
     expect(Number.isFinite(dqn)).toBe(true);
     const gen = JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as {
       systems: { system: string; scores: { name: string; value: number }[] }[];
