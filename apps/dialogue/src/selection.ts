@@ -28,7 +28,7 @@ export const DIALOGUE_SELECTOR_DEFAULTS: Required<
     "steps" | "hidden" | "learningRate" | "batchSize" | "updatesPerStep" | "actorBatch"
   >
 > = {
-  steps: 5000,
+  steps: 20000,
   hidden: 32,
   learningRate: 0.003,
   batchSize: 128,

@@ -45,6 +45,7 @@ describe("trainSelector (selection DQN, one-step episodes)", () => {
     const dqn = mean(test.map((e, i) => e.rewards[picks[i]!]!));
     const random = mean(test.map((e) => mean([...e.rewards])));
     const oracle = mean(test.map((e) => e.rewards[argmax(e.rewards)]!));
+
     // Measured (seed 3): random 0.221, oracle 0.674, greedy DQN 0.657 — most of the gap closed.
     expect(random).toBeLessThan(0.35);
     expect(oracle).toBeGreaterThan(0.6);

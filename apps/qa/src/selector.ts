@@ -36,6 +36,12 @@ interface Row {
   readonly sparse: Int32Array | undefined;
 }
 
+/** The tensors of a batch of rows. */
+export interface SelectorInput {
+  readonly dense: tf.Tensor2D;
+  readonly sparse: tf.Tensor2D | undefined;
+}
+
 const rowsOf = (e: SelectionState): Row[] => e.features.map((dense, k) => ({ dense, sparse: e.sparse?.[k] }));
 
 /** Options of {@link trainSelector}. */
@@ -132,25 +138,32 @@ export class Selector {
     return [this.#w1, this.#b1, this.#w2, this.#b, ...(this.#v ? [this.#v] : [])];
   }
 
-  /** Packs rows into a standardized [N, denseDim + sparseDim] tensor (sparse indices densified here only). */
-  input(rows: readonly Row[]): tf.Tensor2D {
+  /**
+   * Packs rows into tensors: standardized dense features [N, denseDim] and the sparse counts [N, sparseDim]
+   * (densified here, per batch only). Two tensors rather than one sliced later: column slices are slow on the
+   * tfjs cpu backend.
+   */
+  input(rows: readonly Row[]): SelectorInput {
     const dd = this.denseDim;
-    const d = dd + this.sparseDim;
-    const buf = new Float32Array(rows.length * d);
+    const sd = this.sparseDim;
+    const dense = new Float32Array(rows.length * dd);
+    const sparse = sd > 0 ? new Float32Array(rows.length * sd) : undefined;
     rows.forEach((r, i) => {
-      for (let j = 0; j < dd; j++) buf[i * d + j] = ((r.dense[j] ?? 0) - this.#mean[j]!) / this.#std[j]!;
-      if (r.sparse && this.sparseDim > 0) for (const h of r.sparse) buf[i * d + dd + h]! += 1;
+      for (let j = 0; j < dd; j++) dense[i * dd + j] = ((r.dense[j] ?? 0) - this.#mean[j]!) / this.#std[j]!;
+      if (r.sparse && sparse) for (const h of r.sparse) sparse[i * sd + h]! += 1;
     });
-    return tf.tensor2d(buf, [rows.length, d]);
+    return {
+      dense: tf.tensor2d(dense, [rows.length, dd]),
+      sparse: sparse ? tf.tensor2d(sparse, [rows.length, sd]) : undefined,
+    };
   }
 
-  /** Q for each row of a standardized input: [N, D] → [N]. */
-  q(x: tf.Tensor2D): tf.Tensor1D {
+  /** Q for each row of a packed input: [N]. */
+  q(x: SelectorInput): tf.Tensor1D {
     return tf.tidy(() => {
-      const dense = this.sparseDim > 0 ? x.slice([0, 0], [-1, this.denseDim]) : x;
-      const h = tf.relu(tf.add(tf.matMul(dense, this.#w1), this.#b1));
+      const h = tf.relu(tf.add(tf.matMul(x.dense, this.#w1), this.#b1));
       let out = tf.add(tf.matMul(h, this.#w2), this.#b) as tf.Tensor2D;
-      if (this.#v) out = tf.add(out, tf.matMul(x.slice([0, this.denseDim], [-1, this.sparseDim]), this.#v));
+      if (this.#v && x.sparse) out = tf.add(out, tf.matMul(x.sparse, this.#v));
       return out.reshape([-1]) as tf.Tensor1D;
     });
   }
