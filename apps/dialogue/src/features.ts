@@ -3,10 +3,11 @@
  * the features φ(history, candidate) the selection Q-function reads, and the reward of each candidate (1 for the
  * true response, or its sentence-level similarity to it). Features never look at which candidate is true.
  */
+
+import type { SelectionEpisode } from "@dqnlm/appkit";
+import { isStop, words } from "@dqnlm/appkit";
 import type { Rng } from "@dqnlm/core";
 import type { DialogueExample, ResponseIndex, Retrieved } from "./retrieval.js";
-import type { SelectionEpisode } from "./selector.js";
-import { isStop, words } from "./text.js";
 
 /** A dialogue selection episode. */
 export interface DialogueEpisode extends SelectionEpisode {

@@ -4,10 +4,11 @@
  * episodes (the K−1 responses that best match the history, exact duplicates of the true response excluded) and
  * the retrieval ranking baseline (candidates ordered by their BM25+ score for the same query).
  */
+
+import { normalizeWord, STOPWORDS } from "@dqnlm/appkit";
 import type { Rng } from "@dqnlm/core";
 import MiniSearch from "minisearch";
 import { invalidOption } from "./errors.js";
-import { normalizeWord, STOPWORDS } from "./text.js";
 
 /** One dialogue example: the turns so far (USER first, alternating, ending on a USER turn) and the response. */
 export interface DialogueExample {

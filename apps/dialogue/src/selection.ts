@@ -3,6 +3,8 @@
  * example, train the selection DQN on the training episodes, and report recall@1 (the share of histories where
  * the true response is picked) of the DQN selector against a random pick and the BM25+ retrieval ranking.
  */
+
+import { argmax, type Selector, type SelectorLog, type SelectorOptions, trainSelector } from "@dqnlm/appkit";
 import { Rng } from "@dqnlm/core";
 import {
   DIALOGUE_DENSE_DIM,
@@ -13,7 +15,6 @@ import {
   exactReward,
 } from "./features.js";
 import { type DialogueExample, ResponseIndex, type ResponseIndexOptions } from "./retrieval.js";
-import { argmax, type Selector, type SelectorLog, type SelectorOptions, trainSelector } from "./selector.js";
 
 /** Options of the dialogue selector (the selector's options less the feature sizes). */
 export type DialogueSelectorOptions = Omit<SelectorOptions, "denseDim" | "sparseDim"> & {

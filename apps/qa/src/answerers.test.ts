@@ -1,3 +1,4 @@
+import { Idf, sentences } from "@dqnlm/appkit";
 import { describe, expect, it } from "vitest";
 import {
   answerTypeAnswerer,
@@ -5,7 +6,6 @@ import {
   sentenceOverlapAnswerer,
   slidingWindowAnswerer,
 } from "./answerers.js";
-import { Idf, sentences } from "./text.js";
 
 const ctx =
   "The Eiffel Tower was completed in 1889. It was designed by the engineer Gustave Eiffel. " +

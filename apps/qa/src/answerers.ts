@@ -14,7 +14,7 @@
  *   surface type (capitalized names, years and dates, numbers, quantities) and ranks them by IDF-weighted
  *   closeness to the question's words.
  */
-import { type Idf, isPunct, isStop, type Sentence, sentences, type Word, words } from "./text.js";
+import { type Idf, isPunct, isStop, type Sentence, sentences, type Word, words } from "@dqnlm/appkit";
 
 /** One candidate answer from an answerer. */
 export interface Span {

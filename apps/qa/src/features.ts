@@ -3,10 +3,11 @@
  * selection Q-function reads and the SQuAD F1 each candidate would earn. Features are computed from the
  * question, the context and the candidates only — never from the reference answers.
  */
+
+import type { SelectionEpisode } from "@dqnlm/appkit";
+import { type Idf, isStop, sentences, words } from "@dqnlm/appkit";
 import { type Answerer, answerTypeOf, type Span } from "./answerers.js";
-import type { SelectionEpisode } from "./selector.js";
 import { squadEm, squadF1 } from "./squad.js";
-import { type Idf, isStop, sentences, words } from "./text.js";
 
 /** One QA example: a context paragraph, a question and the reference answers. */
 export interface QaExample {

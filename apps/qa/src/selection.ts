@@ -4,6 +4,15 @@
  * every system on a split: each answerer alone (its top answer), a uniformly random pick, the DQN selector and
  * the oracle (the best candidate, an upper bound).
  */
+
+import {
+  argmax,
+  Idf,
+  type Selector,
+  type SelectorLog,
+  type SelectorOptions,
+  trainSelector,
+} from "@dqnlm/appkit";
 import { Rng } from "@dqnlm/core";
 import {
   type Answerer,
@@ -12,8 +21,6 @@ import {
   slidingWindowAnswerer,
 } from "./answerers.js";
 import { QA_SPARSE_DIM, type QaEpisode, type QaExample, qaDenseDim, qaEpisode } from "./features.js";
-import { argmax, type Selector, type SelectorLog, type SelectorOptions, trainSelector } from "./selector.js";
-import { Idf } from "./text.js";
 
 /** The built-in answerers, with IDF weights from `trainExamples` (contexts and questions). */
 export function defaultAnswerers(trainExamples: readonly QaExample[]): { answerers: Answerer[]; idf: Idf } {

@@ -4,11 +4,10 @@
  * reported metrics = SQuAD EM and F1 (official v1.1 normalization).
  */
 import type { GenerationTask, MetricScore, OptionValues, TextPair } from "@dqnlm/appkit";
-import { UsageError } from "@dqnlm/appkit";
+import { isStop, sentences, UsageError, words } from "@dqnlm/appkit";
 import { SQUAD_SIGNATURE, squadCorpus, squadF1Reward } from "@dqnlm/rewards";
 import { demoQaData } from "./demo-data.js";
 import type { QaExample } from "./features.js";
-import { isStop, sentences, words } from "./text.js";
 
 /** Packs a QA example into appkit's (source, references) pair: source = question, newline, context. */
 export function qaPair(e: QaExample): TextPair {

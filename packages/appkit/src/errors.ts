@@ -67,3 +67,14 @@ export class ConfigFileError extends DqnlmError {
     super("DQNLM_APPKIT_BAD_CONFIG_FILE", `${file}: ${message}`, options);
   }
 }
+
+/** An option of the selection DQN ({@link trainSelector}) is invalid. `field` names the option. */
+export class SelectorOptionError extends DqnlmError {
+  constructor(field: string, expected: string, received: unknown) {
+    super(
+      "DQNLM_SELECTOR_OPTION_INVALID",
+      `Option "${field}" must be ${expected}, received ${preview(received)}. Fix the value and run again.`,
+      { field },
+    );
+  }
+}

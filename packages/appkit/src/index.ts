@@ -42,6 +42,7 @@ export {
   DataFormatError,
   DataRecordError,
   DatasetNotFoundError,
+  SelectorOptionError,
   UsageError,
 } from "./errors.js";
 export type { ModelInit, RandomModelConfig, ResolvedInit, ResolveInitOptions } from "./init.js";
@@ -68,6 +69,25 @@ export type {
 export { formatDuration, renderAggregateTable, renderReport } from "./run/report.js";
 export type { MeanStd } from "./run/stats.js";
 export { formatMeanStd, meanStd } from "./run/stats.js";
+export type {
+  SelectionEpisode,
+  SelectionState,
+  SelectorInput,
+  SelectorLog,
+  SelectorOptions,
+} from "./selection/selector.js";
+export { argmax, Selector, trainSelector } from "./selection/selector.js";
+export type { Sentence, Word } from "./selection/text.js";
+export {
+  contentWords,
+  Idf,
+  isPunct,
+  isStop,
+  normalizeWord,
+  STOPWORDS,
+  sentences,
+  words,
+} from "./selection/text.js";
 export type { GenerationTask, MetricScore, OptionValues, TaskReward } from "./task.js";
 export type { TaskData } from "./task-data.js";
 export { loadTaskData, resolveFields } from "./task-data.js";

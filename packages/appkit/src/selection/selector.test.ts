@@ -68,7 +68,7 @@ describe("trainSelector (selection DQN, one-step episodes)", () => {
   it("rejects features of the wrong width with a typed error naming the field", async () => {
     const bad = [{ features: [Float32Array.of(1, 2)], rewards: Float32Array.of(1) }];
     await expect(trainSelector(bad, { denseDim: 3 })).rejects.toMatchObject({
-      code: "DQNLM_QA_OPTION_INVALID",
+      code: "DQNLM_SELECTOR_OPTION_INVALID",
       field: "features",
     });
   });

@@ -1,4 +1,3 @@
-// Same module as apps/qa/src/selector.ts (kept identical); it belongs in a shared package (appkit) — see README.
 /**
  * The selection DQN: a Q-function over (state, candidate) pairs trained by DQN from a replay buffer with
  * ε-greedy exploration, for selection MDPs whose action picks one of K candidates (an answer among the QA
@@ -15,7 +14,7 @@
  */
 import { Rng } from "@dqnlm/core";
 import * as tf from "@tensorflow/tfjs";
-import { invalidOption } from "./errors.js";
+import { SelectorOptionError } from "../errors.js";
 
 /** The candidates of one state: dense features, and optionally hashed sparse feature indices. */
 export interface SelectionState {
@@ -252,21 +251,26 @@ export async function trainSelector(
     logEvery: 2000,
     ...options,
   };
-  if (episodes.length === 0) throw invalidOption("episodes", "a non-empty array of selection episodes", []);
+  if (episodes.length === 0)
+    throw new SelectorOptionError("episodes", "a non-empty array of selection episodes", []);
   if (!Number.isInteger(o.denseDim) || o.denseDim < 1)
-    throw invalidOption("denseDim", "an integer ≥ 1", o.denseDim);
-  if (!(o.steps >= 1)) throw invalidOption("steps", "≥ 1", o.steps);
-  if (!(o.batchSize >= 1)) throw invalidOption("batchSize", "≥ 1", o.batchSize);
+    throw new SelectorOptionError("denseDim", "an integer ≥ 1", o.denseDim);
+  if (!(o.steps >= 1)) throw new SelectorOptionError("steps", "≥ 1", o.steps);
+  if (!(o.batchSize >= 1)) throw new SelectorOptionError("batchSize", "≥ 1", o.batchSize);
   for (const e of episodes) {
     for (const f of e.features)
       if (f.length !== o.denseDim)
-        throw invalidOption("features", `vectors of length denseDim = ${o.denseDim}`, f.length);
+        throw new SelectorOptionError("features", `vectors of length denseDim = ${o.denseDim}`, f.length);
     if (e.rewards.length !== e.features.length)
-      throw invalidOption("rewards", `one reward per candidate (${e.features.length})`, e.rewards.length);
+      throw new SelectorOptionError(
+        "rewards",
+        `one reward per candidate (${e.features.length})`,
+        e.rewards.length,
+      );
     for (const sp of e.sparse ?? [])
       for (const h of sp)
         if (!(h >= 0 && h < o.sparseDim))
-          throw invalidOption("sparse", `indices in [0, sparseDim = ${o.sparseDim})`, h);
+          throw new SelectorOptionError("sparse", `indices in [0, sparseDim = ${o.sparseDim})`, h);
   }
 
   const rng = new Rng(o.seed);
