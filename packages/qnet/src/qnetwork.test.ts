@@ -178,6 +178,53 @@ describe("QNetwork", () => {
     });
   }
 
+  for (const backend of ["cpu", "wasm"] as const) {
+    it(`decoder.reorder continues each row from the chosen row's cache (${backend})`, async () => {
+      await selectBackend({ backend, strict: true });
+      const net = QNetwork.random({ ...small, nLayer: 2 }, 5);
+      const n0 = tf.memory().numTensors;
+      // Three rows with different histories; after 3 tokens, rows become [2, 0, 0] and all are fed 4 more.
+      const hist = [
+        [1, 2, 3],
+        [4, 5, 6],
+        [7, 8, 9],
+      ];
+      const tail = [
+        [10, 11, 12, 13],
+        [14, 15, 16, 17],
+        [18, 19, 20, 21],
+      ];
+      const order = [2, 0, 0];
+      const dec = net.decoder(3);
+      for (let t = 0; t < 3; t++) dec.step(Int32Array.from(hist.map((r) => r[t]!))).dispose();
+      dec.reorder(Int32Array.from(order));
+      const got: number[][] = [];
+      for (let t = 0; t < 4; t++) {
+        const q = dec.step(Int32Array.from(tail.map((r) => r[t]!)));
+        got.push(...(q.arraySync() as number[][]));
+        q.dispose();
+      }
+      dec.dispose();
+      // Reference: full forward over the spliced sequences hist[order[r]] ⊕ tail[r].
+      const seqs = order.map((o, r) => [...hist[o]!, ...tail[r]!]);
+      const x = tf.tensor2d(seqs, [3, 7], "int32");
+      const fullT = net.forward(x);
+      const full = fullT.arraySync();
+      let worst = 0;
+      for (let t = 0; t < 4; t++)
+        for (let r = 0; r < 3; r++) worst = Math.max(worst, maxAbsDiff(got[t * 3 + r]!, full[r]![3 + t]!));
+      expect(worst).toBeLessThan(1e-5);
+      tf.dispose([x, fullT]);
+      expect(tf.memory().numTensors).toBe(n0);
+      const bad = net.decoder(3);
+      expect(() => bad.reorder(Int32Array.from([0, 1]))).toThrow(/reorder expects 3/);
+      expect(() => bad.reorder(Int32Array.from([0, 1, 3]))).toThrow(/outside \[0, 3\)/);
+      bad.dispose();
+      net.dispose();
+      await selectBackend({ backend: "cpu" });
+    });
+  }
+
   it("clone is independent; copyFrom and polyakFrom set the expected values", () => {
     const a = QNetwork.random(small, 1);
     const b = QNetwork.random(small, 2);

@@ -117,6 +117,11 @@ export interface Decoder {
    * last position, [B, V]. Equivalent to P calls of `step`.
    */
   prefill(ids: tf.Tensor2D): tf.Tensor2D;
+  /**
+   * Reorders the cached sequences: row r continues from the cache of row `rows[r]` (rows may repeat or be
+   * dropped; the batch size stays B). Beam search calls this after choosing which hypotheses survive.
+   */
+  reorder(rows: Int32Array): void;
   /** Frees the cache. */
   dispose(): void;
 }
@@ -589,6 +594,34 @@ export class QNetwork {
           throw new QnetInputError(`prefill expects ${batchSize} rows, received ${ids.shape[0]}`, "ids");
         }
         return run(ids);
+      },
+      reorder(rows: Int32Array): void {
+        if (disposed) throw new QnetStateError("DQNLM_QNET_DISPOSED", "This decoder was disposed.");
+        if (rows.length !== batchSize) {
+          throw new QnetInputError(
+            `reorder expects ${batchSize} row indices, received ${rows.length}`,
+            "rows",
+          );
+        }
+        for (const r of rows) {
+          if (!Number.isInteger(r) || r < 0 || r >= batchSize) {
+            throw new QnetInputError(`reorder row index ${r} is outside [0, ${batchSize})`, "rows");
+          }
+        }
+        if (!cache) return;
+        // Cache channels are batch-major (b·H + h): row r takes channels rows[r]·H … rows[r]·H + H − 1.
+        const H = net.config.nHead;
+        const channels = new Int32Array(batchSize * H);
+        for (let r = 0; r < batchSize; r++)
+          for (let h = 0; h < H; h++) channels[r * H + h] = rows[r]! * H + h;
+        const idx = tf.tensor1d(channels, "int32");
+        const next = cache.map((e) => ({
+          kT: tf.gather(e.kT, idx, 2) as tf.Tensor3D,
+          v: tf.gather(e.v, idx, 1) as tf.Tensor3D,
+        }));
+        idx.dispose();
+        for (const e of cache) tf.dispose([e.kT, e.v]);
+        cache = next;
       },
       dispose(): void {
         if (cache) for (const e of cache) tf.dispose([e.kT, e.v]);

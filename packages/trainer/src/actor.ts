@@ -11,6 +11,8 @@ import type { QModel } from "./learner.js";
 /** Incremental decoder with a KV cache: feed one token per row, get Q of the extended state. */
 export interface Decoder {
   step(ids: Int32Array): tf.Tensor2D;
+  /** Row r continues from row rows[r]'s cache (beam search); optional. */
+  reorder?(rows: Int32Array): void;
   dispose(): void;
 }
 

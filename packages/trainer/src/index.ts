@@ -1,5 +1,7 @@
 export type { ActionSelector, Decoder, DecodingModel, RolloutOptions, RolloutResult } from "./actor.js";
 export { rollout } from "./actor.js";
+export type { BeamHypothesis, BeamSearchOptions, SequenceScoreOptions } from "./beam.js";
+export { beamSearch, sequenceLogProbs } from "./beam.js";
 export type { PresetName, RewardForm, TrainerConfig, TrainerConfigInput } from "./config.js";
 export { configTable, PRESETS, resolveConfig } from "./config.js";
 export { CURVES, renderLineChart, writeCurves } from "./curves.js";
@@ -25,10 +27,12 @@ export type {
   EvaluateInput,
   GenerateInput,
   ModelInit,
+  NBestInput,
+  NBestOutput,
   ResumeInput,
   SplitReport,
   TrainCallbacks,
   TrainInput,
   TrainResult,
 } from "./train.js";
-export { evaluate, generate, resume, train } from "./train.js";
+export { evaluate, generate, generateNBest, resume, train } from "./train.js";

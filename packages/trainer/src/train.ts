@@ -13,6 +13,7 @@
  *   curves/*.svg         reward, validation metric, loss, Q vs return
  *   test.json            test metric before and after DQN, with predictions
  */
+
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { Rng, writeJsonAtomic } from "@dqnlm/core";
@@ -21,6 +22,7 @@ import { type BackendName, type GPT2Config, QNetwork, selectBackend } from "@dqn
 import { ReplayBuffer } from "@dqnlm/replay";
 import type { Reward } from "@dqnlm/rewards";
 import * as tf from "@tensorflow/tfjs";
+import { beamSearch } from "./beam.js";
 import { resolveConfig, type TrainerConfig, type TrainerConfigInput } from "./config.js";
 import { writeCurves } from "./curves.js";
 import { DqnLoop, type DqnLoopState, evaluateSplit, greedyDecode, type Split } from "./dqn.js";
@@ -630,6 +632,53 @@ export async function generate(input: GenerateInput): Promise<string[]> {
       input.batchSize ?? 32,
     );
     return generated.map((g) => tok.decode(g, { skipSpecial: true }));
+  } finally {
+    if (typeof input.model === "string") net.dispose();
+  }
+}
+
+/** Options of {@link generateNBest}. */
+export interface NBestInput extends GenerateInput {
+  /** Beam width. @default 4 */
+  readonly beams?: number;
+  /** Hypotheses returned per prompt. @default beams */
+  readonly nBest?: number;
+  /** α in score = logProb / length^α. @default 1 */
+  readonly lengthPenalty?: number;
+  /** Temperature of π = softmax(Q/T). @default 1 */
+  readonly temperature?: number;
+  /** Constrained decoding: tokens allowed after `prefix` for prompt `prompt` (null = all). */
+  readonly allowed?: (prompt: number, prefix: readonly number[]) => readonly number[] | null;
+}
+
+/** One decoded hypothesis of {@link generateNBest}. */
+export interface NBestOutput {
+  readonly text: string;
+  readonly tokens: Int32Array;
+  readonly logProb: number;
+  readonly score: number;
+  readonly endedOnEos: boolean;
+}
+
+/** Beam search over π = softmax(Q/T) (see `beamSearch`): the n-best continuations of every prompt, best first. */
+export async function generateNBest(input: NBestInput): Promise<NBestOutput[][]> {
+  const net = typeof input.model === "string" ? QNetwork.load(input.model) : input.model;
+  try {
+    const tok = input.tokenizer;
+    const prompts = input.prompts.map((p) => encodePrompt(tok, p, input.maxPromptTokens ?? 64));
+    const beams = input.beams ?? 4;
+    const hyps = beamSearch(net, prompts, {
+      beams,
+      nBest: input.nBest ?? beams,
+      maxNewTokens: input.maxNewTokens ?? 32,
+      eosId: tok.eosId,
+      padId: tok.padId,
+      ...(input.lengthPenalty !== undefined ? { lengthPenalty: input.lengthPenalty } : {}),
+      ...(input.temperature !== undefined ? { temperature: input.temperature } : {}),
+      ...(input.allowed ? { allowed: input.allowed } : {}),
+      batchSize: Math.max(1, Math.floor((input.batchSize ?? 32) / beams)),
+    });
+    return hyps.map((hs) => hs.map((h) => ({ ...h, text: tok.decode(h.tokens, { skipSpecial: true }) })));
   } finally {
     if (typeof input.model === "string") net.dispose();
   }
