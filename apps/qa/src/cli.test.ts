@@ -12,10 +12,12 @@ const cli = { ...base, commands: { ...base.commands, demo: demoCommand(base.comm
 
 interface Results {
   agg: Record<"validation" | "test", Record<string, Record<string, number[]>>>;
+  data: { trainSkip: number };
+  generator: { run: string; features: boolean } | null;
 }
 
 describe("dqnlm-qa end to end (smoke: demonstration data, tiny budgets)", () => {
-  it("demo runs selection, then MLE + DQN generation, and writes both run folders with finite metrics", async () => {
+  it("demo runs MLE + DQN generation, then selection with the generator as an answerer, and writes both run folders", async () => {
     const out = join(mkdtempSync(join(tmpdir(), "qa-smoke-")), "run");
     const log: string[] = [];
     const io = { stdout: (t: string) => log.push(t), stderr: (t: string) => log.push(t) };
@@ -28,6 +30,12 @@ describe("dqnlm-qa end to end (smoke: demonstration data, tiny budgets)", () => 
     const sel = JSON.parse(readFileSync(join(`${out}-select`, "results.json"), "utf8")) as Results;
     const dqn = sel.agg.test["DQN selector"]!.F1![0]!;
     expect(Number.isFinite(dqn)).toBe(true);
+    // The generator learned from the first half of the 48 training questions; the selector trains on the rest.
+    expect(sel.generator?.features).toBe(true);
+    expect(sel.data.trainSkip).toBe(24);
+    const genRow = Object.keys(sel.agg.test).find((k) => k.startsWith("answerer: generator (beam 4"));
+    expect(genRow, Object.keys(sel.agg.test).join(", ")).toBeDefined();
+    expect(Number.isFinite(sel.agg.test[genRow!]!.F1![0]!)).toBe(true);
     const gen = JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as {
       systems: { system: string; scores: { name: string; value: number }[] }[];
     };

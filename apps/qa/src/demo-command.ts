@@ -1,11 +1,13 @@
 /**
- * `demo`: the selection mode on the built-in demonstration data (a few thousand DQN episodes), then appkit's
- * generation demo (tiny GPT-2, MLE warm start, DQN) on the same data. Offline, a few minutes on 2 CPU cores.
+ * `demo`: appkit's generation demo (tiny GPT-2, MLE warm start, DQN) on the first half of the built-in
+ * demonstration training questions, then the selection mode (a few thousand DQN episodes) with that model's
+ * beams as a fourth answerer, its selector trained on the other half. Offline, a few minutes on 2 CPU cores.
  */
 import type { CliCommand } from "@dqnlm/appkit";
+import { demoQaData } from "./demo-data.js";
 import { runSelect, SELECT_OPTIONS } from "./select-command.js";
 
-/** Wraps appkit's generation `demo` so that the selection demo runs first. */
+/** Wraps appkit's generation `demo` so that the selection demo (with the generator as an answerer) follows it. */
 export function demoCommand(generationDemo: CliCommand): CliCommand {
   const selectDefaults: Record<string, unknown> = {
     seeds: [1],
@@ -14,6 +16,9 @@ export function demoCommand(generationDemo: CliCommand): CliCommand {
     hidden: 32,
     lr: 0.003,
     "cross-features": "yes",
+    beams: 4,
+    constrain: "spans",
+    "generator-features": "yes",
     backend: "cpu",
     "demo-seed": 0,
     "field-context": "context",
@@ -38,9 +43,20 @@ export function demoCommand(generationDemo: CliCommand): CliCommand {
     ],
     run: async (p, io) => {
       const out = typeof p.values.out === "string" ? p.values.out : "runs/demo";
+      const withGenerator = p.values["skip-generation"] !== true;
+      if (withGenerator) {
+        const seed = typeof p.values["demo-seed"] === "number" ? p.values["demo-seed"] : 0;
+        const n =
+          typeof p.values["train-limit"] === "number"
+            ? p.values["train-limit"]
+            : demoQaData(seed).train.length;
+        // The generator learns from the first half; the selector trains on the second (train-skip follows).
+        await generationDemo.run({ ...p, values: { ...p.values, "train-limit": Math.ceil(n / 2) } }, io);
+      }
       await runSelect(
         {
           ...selectDefaults,
+          ...(withGenerator ? { generator: out, "generator-backend": p.values.backend ?? "wasm" } : {}),
           steps: p.values["selection-steps"],
           quiet: p.values.quiet,
           out: `${out}-select`,
@@ -54,7 +70,6 @@ export function demoCommand(generationDemo: CliCommand): CliCommand {
         io,
         "qa selection demo",
       );
-      if (p.values["skip-generation"] !== true) await generationDemo.run(p, io);
     },
   };
 }

@@ -14,6 +14,14 @@ import {
 } from "@dqnlm/appkit";
 import { selectBackend } from "@dqnlm/qnet";
 import { loadQa } from "./data.js";
+import {
+  extractiveRate,
+  generatorCandidateScores,
+  generatorSpans,
+  loadQaGenerator,
+  precomputedAnswerer,
+  withFeature,
+} from "./generator.js";
 import { defaultAnswerers, QA_SELECTOR_DEFAULTS, qaEpisodes, runQaSelection } from "./selection.js";
 
 /** Options of `select` (besides appkit's common `--help`). */
@@ -66,6 +74,38 @@ export const SELECT_OPTIONS: readonly OptionSpec[] = [
     default: "yes",
     help: "use the hashed question-phrase × answerer × answer-shape features",
   },
+  {
+    name: "generator",
+    kind: "string",
+    help: "a generation run folder of `train`: its beam hypotheses become a fourth answerer and its log-probability of every candidate a feature",
+  },
+  { name: "beams", kind: "int", min: 1, default: 4, help: "beam width of the generator (its candidates)" },
+  {
+    name: "constrain",
+    kind: "string",
+    choices: ["spans", "none"],
+    default: "spans",
+    help: "generator decoding: constrained to word spans of the prompt's context, or free",
+  },
+  {
+    name: "generator-features",
+    kind: "string",
+    choices: ["yes", "no"],
+    default: "yes",
+    help: "add the generator's mean token log-probability of each candidate as a feature",
+  },
+  {
+    name: "train-skip",
+    kind: "int",
+    min: 0,
+    help: "drop the first N training questions from the selector's training (default: the generator's --train-limit, so the selector never trains on questions the generator was trained on; else 0)",
+  },
+  {
+    name: "generator-backend",
+    kind: "string",
+    default: "wasm",
+    help: "tfjs backend of the generator's beam search and scoring (cpu | wasm)",
+  },
   { name: "out", kind: "string", default: "runs/qa-select", help: "run folder" },
   { name: "backend", kind: "string", default: "cpu", help: "tfjs backend (cpu | wasm)" },
   { name: "quiet", kind: "boolean", default: false, help: "print only the final table" },
@@ -113,12 +153,52 @@ export async function runSelect(
     `${title}: ${data.origin} (train ${sizes.train}, validation ${sizes.validation}, test ${sizes.test}); backend ${backend.name}\n`,
   );
   const k = num(values.k, "k");
-  const { answerers, idf } = defaultAnswerers(data.splits.train);
-  const episodes = {
-    train: qaEpisodes(data.splits.train, answerers, idf, k),
-    validation: qaEpisodes(data.splits.validation, answerers, idf, k),
-    test: qaEpisodes(data.splits.test, answerers, idf, k),
+  const genPath = str("generator");
+  const gen = genPath !== undefined ? loadQaGenerator(genPath) : undefined;
+  let trainSkip = typeof values["train-skip"] === "number" ? values["train-skip"] : (gen?.trainLimit ?? 0);
+  if (gen && values["train-skip"] === undefined && gen.trainLimit === undefined)
+    io.stderr(
+      `warning: the generator ${gen.runDir} was trained on every training question; the selector's training candidates from it are optimistic (pass --train-skip N to hold questions out)\n`,
+    );
+  if (gen && (gen.dataDir ?? "") !== (str("data-dir") ?? ""))
+    io.stderr(
+      `warning: the generator was trained on ${gen.dataDir ?? "the demonstration data"}, this run reads ${str("data-dir") ?? "the demonstration data"}\n`,
+    );
+  trainSkip = Math.min(trainSkip, Math.max(0, data.splits.train.length - 1));
+  const splits = { ...data.splits, train: data.splits.train.slice(trainSkip) };
+  const { answerers, idf } = defaultAnswerers(splits.train);
+  let genNote = "";
+  if (gen) {
+    const tg = performance.now();
+    await selectBackend({ backend: String(values["generator-backend"] ?? "wasm") as "wasm" });
+    const all = [...splits.train, ...splits.validation, ...splits.test];
+    const constrained = values.constrain !== "none";
+    const spans = await generatorSpans(gen, all, { beams: num(values.beams, "beams"), constrained });
+    const name = `generator (beam ${num(values.beams, "beams")}${constrained ? ", context spans" : ""})`;
+    answerers.push(precomputedAnswerer(name, all, spans));
+    genNote = `${name}: ${gen.runDir}, ${(spans.reduce((a, x) => a + x.length, 0) / Math.max(1, spans.length)).toFixed(2)} hypotheses per question, ${(100 * extractiveRate(all, spans)).toFixed(1)}% inside the context, ${formatDuration((performance.now() - tg) / 1000)}`;
+    say(`${genNote}\n`);
+  }
+  let episodes = {
+    train: qaEpisodes(splits.train, answerers, idf, k),
+    validation: qaEpisodes(splits.validation, answerers, idf, k),
+    test: qaEpisodes(splits.test, answerers, idf, k),
   };
+  const genFeatures = gen !== undefined && values["generator-features"] !== "no";
+  if (gen && genFeatures) {
+    const ts = performance.now();
+    const g = gen;
+    const score = (eps: typeof episodes.train) => withFeature(eps, generatorCandidateScores(g, eps));
+    episodes = {
+      train: score(episodes.train),
+      validation: score(episodes.validation),
+      test: score(episodes.test),
+    };
+    say(
+      `generator log-probability feature for every candidate: ${formatDuration((performance.now() - ts) / 1000)}\n`,
+    );
+  }
+  if (gen) await selectBackend({ backend: String(values.backend ?? "cpu") as "cpu" });
   const tCand = (performance.now() - t0) / 1000;
   const seeds = (values.seeds as readonly number[] | undefined) ?? [1];
   const agg: Record<"validation" | "test", Record<string, Record<string, number[]>>> = {
@@ -130,7 +210,7 @@ export async function runSelect(
   let lastPicks: number[] = [];
   for (const seed of seeds) {
     const r = await runQaSelection(
-      data.splits,
+      splits,
       {
         seed,
         steps: num(values.steps, "steps"),
@@ -174,7 +254,10 @@ export async function runSelect(
     episodes.train.reduce((s, e) => s + e.candidates.length, 0) / Math.max(1, episodes.train.length);
   const wall = (performance.now() - t0) / 1000;
   const results = {
-    data: { origin: data.origin, demo: data.demo, sizes, skipped: data.skipped },
+    data: { origin: data.origin, demo: data.demo, sizes, skipped: data.skipped, trainSkip },
+    generator: gen
+      ? { run: gen.runDir, checkpoint: gen.checkpoint, note: genNote, features: genFeatures }
+      : null,
     seeds,
     agg,
     backend: backend.name,
@@ -188,6 +271,12 @@ export async function runSelect(
     `Data: ${data.origin}${data.demo ? " (built-in demonstration data, generated by this project)" : ""} — train ${sizes.train}, validation ${sizes.validation}, test ${sizes.test}${data.skipped ? `; ${data.skipped} malformed records skipped` : ""}.`,
     "",
     `Candidates: top ${k} spans of each answerer (${answerers.map((a) => a.name).join(", ")}), ${meanK.toFixed(2)} per question on average. ` +
+      (gen
+        ? `Generator: ${genNote}${genFeatures ? "; its mean token log-probability of every candidate is a selector feature" : ""}. `
+        : "") +
+      (trainSkip > 0
+        ? `The selector trains on training questions ${trainSkip + 1}–${data.splits.train.length} (the first ${trainSkip} are held out${gen?.trainLimit ? ": the generator was trained on them" : ""}). `
+        : "") +
       `Selector: feature-based Q-function (MLP, ${num(values.hidden, "hidden")} hidden units${values["cross-features"] !== "no" ? " + hashed cross features" : ""}) trained by DQN on one-step episodes (y = r = SQuAD F1 of the pick), ε-greedy, uniform replay; ${num(values.steps, "steps")} episodes per seed; seeds ${seeds.join(", ")}.`,
     "",
     "## Test (SQuAD v1.1 F1 / EM × 100, mean ± std over seeds)",

@@ -83,7 +83,8 @@ export async function trainQaSelector(
   options: QaSelectorOptions = {},
 ): Promise<Selector> {
   const cross = options.crossFeatures ?? true;
-  const dense = qaDenseDim(nAnswerers);
+  // Extra dense features (e.g. the generator's log-probability) widen the vector beyond qaDenseDim.
+  const dense = train[0]?.features[0]?.length ?? qaDenseDim(nAnswerers);
   const eps = cross ? train : dropSparse(train);
   return trainSelector(eps, {
     ...QA_SELECTOR_DEFAULTS,

@@ -4,7 +4,7 @@
  * reported metrics = SQuAD EM and F1 (official v1.1 normalization).
  */
 import type { GenerationTask, MetricScore, OptionValues, TextPair } from "@dqnlm/appkit";
-import { isStop, sentences, UsageError, words } from "@dqnlm/appkit";
+import { isStop, type Sentence, sentences, UsageError, words } from "@dqnlm/appkit";
 import { SQUAD_SIGNATURE, squadCorpus, squadF1Reward } from "@dqnlm/rewards";
 import { demoQaData } from "./demo-data.js";
 import type { QaExample } from "./features.js";
@@ -28,31 +28,35 @@ export function unpackSource(source: string): { question: string; context: strin
 }
 
 /**
- * The prompt text: context sentences ordered by overlap with the question (most relevant last, next to the
- * question), cut to `contextWords` words keeping the most relevant ones, then `question: …`. The trainer cuts
- * long prompts from the left, so the question and the best sentence always survive.
+ * The context sentences a prompt keeps: ordered by overlap with the question (most relevant last, next to the
+ * question), cut to `contextWords` words keeping the most relevant ones.
  */
-export function qaPrompt(question: string, context: string, contextWords = 60): string {
+export function promptSentences(question: string, context: string, contextWords = 60): Sentence[] {
   const q = new Set(
     words(question)
       .map((w) => w.norm)
       .filter((w) => !isStop(w)),
   );
   const ranked = sentences(context)
-    .map((s, i) => ({
-      text: context.slice(s.start, s.end),
-      i,
-      o: s.words.filter((w) => q.has(w.norm)).length,
-    }))
+    .map((s, i) => ({ s, i, o: s.words.filter((w) => q.has(w.norm)).length }))
     .sort((a, b) => b.o - a.o || a.i - b.i);
-  const kept: string[] = [];
+  const kept: Sentence[] = [];
   let n = 0;
-  for (const s of ranked) {
-    const len = s.text.split(/\s+/u).length;
+  for (const r of ranked) {
+    const len = context.slice(r.s.start, r.s.end).split(/\s+/u).length;
     if (kept.length > 0 && n + len > contextWords) break;
-    kept.unshift(s.text);
+    kept.unshift(r.s);
     n += len;
   }
+  return kept;
+}
+
+/**
+ * The prompt text: {@link promptSentences} joined, then `question: …`. The trainer cuts long prompts from the
+ * left, so the question and the best sentence always survive.
+ */
+export function qaPrompt(question: string, context: string, contextWords = 60): string {
+  const kept = promptSentences(question, context, contextWords).map((s) => context.slice(s.start, s.end));
   return `${kept.join(" ")} question: ${question}`;
 }
 

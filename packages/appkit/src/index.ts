@@ -52,6 +52,7 @@ export {
   diagnosticNotes,
   evaluateGeneration,
   generateText,
+  loadRunModel,
   runExperiment,
   systemsTable,
   trainerConfigFor,

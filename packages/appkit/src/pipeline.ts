@@ -332,8 +332,16 @@ export function systemsTable(systems: readonly SystemRun[]): string {
   return `${lines.join("\n")}\n`;
 }
 
-/** Loads the tokenizer and checkpoint behind `--model` (a run folder or a checkpoint folder inside one). */
-function modelOf(model: string | undefined): { checkpoint: string; tokenizer: Tokenizer; runDir: string } {
+/**
+ * Loads the tokenizer and checkpoint behind `--model` (a run folder written by `train`, or a checkpoint folder
+ * inside one; a run folder resolves to its best checkpoint), plus the options the run was trained with.
+ */
+export function loadRunModel(model: string | undefined): {
+  checkpoint: string;
+  tokenizer: Tokenizer;
+  runDir: string;
+  options: OptionValues;
+} {
   if (model === undefined) throw new UsageError("model", "a run folder or a checkpoint folder", model);
   const runDir = findRunFolder(model);
   if (runDir === undefined)
@@ -351,7 +359,15 @@ function modelOf(model: string | undefined): { checkpoint: string; tokenizer: To
     recorded = undefined;
   }
   const checkpoint = resolve(model) === runDir ? bestCheckpointOf(runDir, recorded) : resolve(model);
-  return { checkpoint, tokenizer: loadTokenizer(join(runDir, RUN_FILES.tokenizer)), runDir };
+  let options: OptionValues = {};
+  try {
+    options =
+      (JSON.parse(readFileSync(join(runDir, RUN_FILES.appConfig), "utf8")) as { options?: OptionValues }).options ??
+      {};
+  } catch {
+    options = {};
+  }
+  return { checkpoint, tokenizer: loadTokenizer(join(runDir, RUN_FILES.tokenizer)), runDir, options };
 }
 
 /** `eval`: decodes a split with a trained model and prints (and optionally writes) the corpus metrics. */
@@ -360,7 +376,7 @@ export async function evaluateGeneration(
   o: OptionValues,
   io: CliIo,
 ): Promise<SystemRun> {
-  const { checkpoint, tokenizer } = modelOf(str(o, "model"));
+  const { checkpoint, tokenizer } = loadRunModel(str(o, "model"));
   const data = await loadTaskData(task, o);
   const split = (str(o, "split") ?? "test") as "train" | "validation" | "test";
   const examples = data.splits[split];
@@ -404,7 +420,7 @@ export async function evaluateGeneration(
 
 /** `generate`: greedy argmax-Q decoding for prompts given on the command line or in a data file. */
 export async function generateText(task: GenerationTask, o: OptionValues, io: CliIo): Promise<string[]> {
-  const { checkpoint, tokenizer } = modelOf(str(o, "model"));
+  const { checkpoint, tokenizer } = loadRunModel(str(o, "model"));
   let prompts: string[] = Array.isArray(o.prompt) ? (o.prompt as string[]) : [];
   const input = str(o, "input");
   if (input !== undefined) {
