@@ -42,4 +42,20 @@ describe("systemsTable", () => {
       systemsTable([{ system: "MLE", scores: [{ name: "BLEU", value: 12.345 }], predictions: [] }]),
     ).toBe("system          BLEU\nMLE            12.35\n");
   });
+
+  it("keeps long metric names apart (each column two wider than its name)", () => {
+    const t = systemsTable([
+      {
+        system: "DQN (stable)",
+        scores: [
+          { name: "BLEU", value: 1 },
+          { name: "distinct-1", value: 2 },
+          { name: "avg length", value: 3.5, digits: 1 },
+        ],
+        predictions: [],
+      },
+    ]);
+    expect(t.split("\n")[0]).toBe("system              BLEU  distinct-1  avg length");
+    expect(t.split("\n")[1]).toBe("DQN (stable)        1.00        2.00         3.5");
+  });
 });

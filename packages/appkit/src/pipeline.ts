@@ -324,10 +324,12 @@ export function systemsTable(systems: readonly SystemRun[]): string {
   if (systems.length === 0) return "";
   const names = systems[0]?.scores.map((s) => s.name) ?? [];
   const w = Math.max(8, ...systems.map((s) => s.system.length)) + 2;
-  const lines = [`${"system".padEnd(w)}${names.map((n) => n.padStart(10)).join("")}`];
+  // Each metric column is at least two characters wider than its name ("distinct-1" needs 12, not 10).
+  const cw = names.map((n) => Math.max(10, n.length + 2));
+  const lines = [`${"system".padEnd(w)}${names.map((n, i) => n.padStart(cw[i]!)).join("")}`];
   for (const s of systems)
     lines.push(
-      `${s.system.padEnd(w)}${s.scores.map((m) => m.value.toFixed(m.digits ?? 2).padStart(10)).join("")}`,
+      `${s.system.padEnd(w)}${s.scores.map((m, i) => m.value.toFixed(m.digits ?? 2).padStart(cw[i] ?? 10)).join("")}`,
     );
   return `${lines.join("\n")}\n`;
 }
@@ -362,8 +364,8 @@ export function loadRunModel(model: string | undefined): {
   let options: OptionValues = {};
   try {
     options =
-      (JSON.parse(readFileSync(join(runDir, RUN_FILES.appConfig), "utf8")) as { options?: OptionValues }).options ??
-      {};
+      (JSON.parse(readFileSync(join(runDir, RUN_FILES.appConfig), "utf8")) as { options?: OptionValues })
+        .options ?? {};
   } catch {
     options = {};
   }
