@@ -79,6 +79,8 @@ describe("the generator as a selection answerer", () => {
         ).toBe(true);
         expect(ex.context.slice(s.start, s.end)).toBe(s.text);
         expect(s.text.split(/\s+/u).length).toBeLessThanOrEqual(6);
+        // Whole spans only: ≤ max-new-tokens − 1 tokens, so that EOS fits (no span cut by the length limit).
+        expect(g.tokenizer.encode(s.text).length).toBeLessThan(6);
       }
       for (let j = 1; j < ss.length; j++) expect(ss[j]!.score).toBeLessThanOrEqual(ss[j - 1]!.score);
     }

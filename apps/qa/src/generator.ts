@@ -129,9 +129,11 @@ export async function generatorSpans(
   const tries = constrained
     ? examples.map((ex) =>
         buildTrie(
-          contextSpans(ex, gen.contextWords, o.maxSpanWords ?? 6).map((t) =>
-            encodeTarget(tok, t, gen.maxNewTokens),
-          ),
+          // Whole spans only: one longer than the generation limit would be cut by encodeTarget, so it is left out.
+          contextSpans(ex, gen.contextWords, o.maxSpanWords ?? 6)
+            .map((t) => tok.encode(t))
+            .filter((ids) => ids.length > 0 && ids.length < gen.maxNewTokens)
+            .map((ids) => Int32Array.from([...ids, tok.eosId])),
         ),
       )
     : [];
@@ -159,6 +161,8 @@ export async function generatorSpans(
       const seen = new Set<string>();
       const out: Span[] = [];
       for (const h of hs) {
+        // Under the constraint a hypothesis is a whole span only when it ended on EOS.
+        if (constrained && !h.endedOnEos) continue;
         const text = h.text.trim();
         if (text === "" || seen.has(text)) continue;
         seen.add(text);
