@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { diagnosticNotes, systemsTable } from "./index.js";
+import { dqnTimeBudget } from "./pipeline.js";
 
 describe("diagnosticNotes", () => {
   it("summarises validation, Q against the return, and alarms from metrics.jsonl", () => {
@@ -57,5 +58,21 @@ describe("systemsTable", () => {
     ]);
     expect(t.split("\n")[0]).toBe("system              BLEU  distinct-1  avg length");
     expect(t.split("\n")[1]).toBe("DQN (stable)        1.00        2.00         3.5");
+  });
+});
+
+describe("dqnTimeBudget", () => {
+  it("starts the clock at the first poll (DQN's start), not when the run starts", () => {
+    let t = 1_000_000;
+    const stop = dqnTimeBudget(2, () => t);
+    t += 10 * 60_000; // a long MLE warm start: the budget has not started yet
+    expect(stop()).toBe(false);
+    t += 2 * 60_000;
+    expect(stop()).toBe(false);
+    t += 1;
+    expect(stop()).toBe(true);
+    const never = dqnTimeBudget(0, () => t);
+    t += 1e9;
+    expect(never()).toBe(false);
   });
 });

@@ -149,8 +149,7 @@ export async function trainGeneration(
     data: { origin: data.origin, sizes, skipped: data.skipped, fields: data.fields },
   });
   const toExample = (e: TextPair) => ({ prompt: prompt(e), references: [...e.references] });
-  const budgetMin = num(o, "time-budget", 0);
-  const deadline = budgetMin > 0 ? Date.now() + budgetMin * 60_000 : Number.POSITIVE_INFINITY;
+  const overBudget = dqnTimeBudget(num(o, "time-budget", 0));
   const result = await trainerTrain(
     {
       runDir: run.dir,
@@ -169,7 +168,7 @@ export async function trainGeneration(
         say(
           `[${task.name}] validation @${v.update}: ${v.metric.toFixed(4)} (best ${v.best.toFixed(4)})${v.improved ? " *" : ""}`,
         ),
-      shouldStop: () => Date.now() > deadline,
+      shouldStop: overBudget,
     },
   );
   t = lap("train", t);
@@ -317,6 +316,19 @@ export function diagnosticNotes(metricsPath: string): string[] {
       `Alarms/guards: ${alarms.map((a) => `${String(a.alarm ?? a.event ?? a.phase)} at update ${a.step}`).join(", ")}.`,
     );
   return notes;
+}
+
+/**
+ * The `--time-budget` stop test: the trainer polls it between DQN updates only, so the clock starts at the first
+ * poll (after the MLE warm start) and the budget is DQN's own. `minutes` ≤ 0: never stops.
+ */
+export function dqnTimeBudget(minutes: number, now: () => number = Date.now): () => boolean {
+  let deadline: number | undefined;
+  return () => {
+    if (!(minutes > 0)) return false;
+    deadline ??= now() + minutes * 60_000;
+    return now() > deadline;
+  };
 }
 
 /** A plain-text table of systems × metrics for the terminal. */
