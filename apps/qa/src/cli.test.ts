@@ -4,10 +4,12 @@ import { join } from "node:path";
 import { EXIT_CODES, generationCli, runTaskCli, smokeArgs } from "@dqnlm/appkit";
 import { describe, expect, it } from "vitest";
 import { demoCommand } from "./demo-command.js";
+import { demoQaData } from "./demo-data.js";
 import { selectCommand } from "./select-command.js";
+import { spansCommand } from "./spans-command.js";
 import { qaTask } from "./task.js";
 
-const base = generationCli(qaTask, "dqnlm-qa", { select: selectCommand });
+const base = generationCli(qaTask, "dqnlm-qa", { select: selectCommand, "eval-spans": spansCommand });
 const cli = { ...base, commands: { ...base.commands, demo: demoCommand(base.commands.demo!) } };
 
 interface Results {
@@ -44,6 +46,36 @@ describe("dqnlm-qa end to end (smoke: demonstration data, tiny budgets)", () => 
       expect(s.scores.map((m) => m.name)).toEqual(["EM", "F1"]);
       for (const m of s.scores) expect(Number.isFinite(m.value), m.name).toBe(true);
     }
+
+    // eval-spans: the trained model decoded under the span constraint answers with context spans only.
+    log.length = 0;
+    const spansOut = `${out}-spans`;
+    const code2 = await runTaskCli(
+      cli,
+      [
+        "eval-spans",
+        "--model",
+        out,
+        "--test-limit",
+        "6",
+        "--beams",
+        "2",
+        "--out",
+        spansOut,
+        "--backend",
+        "cpu",
+      ],
+      io,
+    );
+    expect(code2, log.join("")).toBe(EXIT_CODES.ok);
+    expect(log.join("")).toMatch(/span-constrained beam 2:\nEM\t[\d.]+\nF1\t[\d.]+/u);
+    const rows = readFileSync(join(spansOut, "predictions", "test.eval-spans.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { id: string; prediction: string });
+    expect(rows).toHaveLength(6);
+    const contexts = new Map(demoQaData(0).test.map((e) => [e.id, e.context]));
+    for (const r of rows) expect(contexts.get(r.id)).toContain(r.prediction);
   });
 
   it("a bad option is a usage error (exit 2)", async () => {

@@ -6,8 +6,9 @@
 import { generationCli, runTaskCli } from "@dqnlm/appkit";
 import { demoCommand } from "./demo-command.js";
 import { selectCommand } from "./select-command.js";
+import { spansCommand } from "./spans-command.js";
 import { qaTask } from "./task.js";
 
-const base = generationCli(qaTask, "dqnlm-qa", { select: selectCommand });
+const base = generationCli(qaTask, "dqnlm-qa", { select: selectCommand, "eval-spans": spansCommand });
 const cli = { ...base, commands: { ...base.commands, demo: demoCommand(base.commands.demo!) } };
 process.exitCode = await runTaskCli(cli, process.argv.slice(2));

@@ -2,7 +2,7 @@
  * QA data: SQuAD-style records (context, question, answers[]) read from JSONL, CSV/TSV or Parquet split files
  * through appkit's readers, with configurable field names, or the built-in demonstration data.
  */
-import { loadSplits, type RecordView, SPLITS, type SplitName } from "@dqnlm/appkit";
+import { loadSplits, type OptionSpec, type RecordView, SPLITS, type SplitName } from "@dqnlm/appkit";
 import { demoQaData } from "./demo-data.js";
 import type { QaExample } from "./features.js";
 
@@ -71,4 +71,54 @@ export async function loadQa(options: LoadQaOptions = {}): Promise<QaData> {
   const splits = {} as Record<SplitName, QaExample[]>;
   for (const s of SPLITS) splits[s] = loaded.splits[s];
   return { origin: options.dataDir, demo: false, splits, skipped: loaded.skipped };
+}
+
+/** The data options shared by the QA commands that read SQuAD-style splits (`select`, `eval-spans`). */
+export const QA_DATA_OPTIONS: readonly OptionSpec[] = [
+  {
+    name: "data-dir",
+    kind: "string",
+    help: "folder with train/validation/test files (.jsonl/.csv/.tsv/.parquet); omit for the demonstration data",
+  },
+  {
+    name: "field-context",
+    kind: "string",
+    default: "context",
+    help: "record field of the context paragraph",
+  },
+  { name: "field-question", kind: "string", default: "question", help: "record field of the question" },
+  {
+    name: "field-answers",
+    kind: "string",
+    default: "answers",
+    help: "record field of the answers (string or list)",
+  },
+  { name: "field-id", kind: "string", default: "id", help: "record field of the id (optional)" },
+  { name: "skip-bad-lines", kind: "boolean", default: false, help: "skip malformed records and count them" },
+  { name: "train-limit", kind: "int", min: 1, help: "use only the first N training examples" },
+  { name: "validation-limit", kind: "int", min: 1, help: "use only the first N validation examples" },
+  { name: "test-limit", kind: "int", min: 1, help: "use only the first N test examples" },
+  { name: "demo-seed", kind: "int", default: 0, help: "seed of the demonstration data generator" },
+];
+
+/** Loads the QA splits named by parsed {@link QA_DATA_OPTIONS} values. */
+export async function loadQaFromOptions(values: Readonly<Record<string, unknown>>): Promise<QaData> {
+  const str = (k: string): string | undefined =>
+    typeof values[k] === "string" ? (values[k] as string) : undefined;
+  const limits: Partial<Record<SplitName, number>> = {};
+  for (const s of SPLITS)
+    if (typeof values[`${s}-limit`] === "number") limits[s] = values[`${s}-limit`] as number;
+  const dataDir = str("data-dir");
+  return loadQa({
+    ...(dataDir !== undefined ? { dataDir } : {}),
+    fields: {
+      context: str("field-context") ?? "context",
+      question: str("field-question") ?? "question",
+      answers: str("field-answers") ?? "answers",
+      id: str("field-id") ?? "id",
+    },
+    skipBadLines: values["skip-bad-lines"] === true,
+    limits,
+    demoSeed: typeof values["demo-seed"] === "number" ? values["demo-seed"] : 0,
+  });
 }

@@ -13,7 +13,7 @@ import {
   UsageError,
 } from "@dqnlm/appkit";
 import { selectBackend } from "@dqnlm/qnet";
-import { loadQa } from "./data.js";
+import { loadQaFromOptions, QA_DATA_OPTIONS } from "./data.js";
 import {
   extractiveRate,
   generatorCandidateScores,
@@ -26,30 +26,7 @@ import { defaultAnswerers, QA_SELECTOR_DEFAULTS, qaEpisodes, runQaSelection } fr
 
 /** Options of `select` (besides appkit's common `--help`). */
 export const SELECT_OPTIONS: readonly OptionSpec[] = [
-  {
-    name: "data-dir",
-    kind: "string",
-    help: "folder with train/validation/test files (.jsonl/.csv/.tsv/.parquet); omit for the demonstration data",
-  },
-  {
-    name: "field-context",
-    kind: "string",
-    default: "context",
-    help: "record field of the context paragraph",
-  },
-  { name: "field-question", kind: "string", default: "question", help: "record field of the question" },
-  {
-    name: "field-answers",
-    kind: "string",
-    default: "answers",
-    help: "record field of the answers (string or list)",
-  },
-  { name: "field-id", kind: "string", default: "id", help: "record field of the id (optional)" },
-  { name: "skip-bad-lines", kind: "boolean", default: false, help: "skip malformed records and count them" },
-  { name: "train-limit", kind: "int", min: 1, help: "use only the first N training examples" },
-  { name: "validation-limit", kind: "int", min: 1, help: "use only the first N validation examples" },
-  { name: "test-limit", kind: "int", min: 1, help: "use only the first N test examples" },
-  { name: "demo-seed", kind: "int", default: 0, help: "seed of the demonstration data generator" },
+  ...QA_DATA_OPTIONS,
   { name: "seeds", kind: "ints", default: [1], help: "DQN seeds, comma-separated (e.g. 1,2,3)" },
   { name: "steps", kind: "int", min: 1, default: QA_SELECTOR_DEFAULTS.steps, help: "DQN episodes per seed" },
   { name: "k", kind: "int", min: 1, default: 3, help: "candidates taken from each answerer" },
@@ -126,21 +103,7 @@ export async function runSelect(
   const backend = await selectBackend({ backend: String(values.backend ?? "cpu") as "cpu" });
   const str = (k: string): string | undefined =>
     typeof values[k] === "string" ? (values[k] as string) : undefined;
-  const limits: Record<string, number> = {};
-  for (const s of ["train", "validation", "test"])
-    if (typeof values[`${s}-limit`] === "number") limits[s] = values[`${s}-limit`] as number;
-  const data = await loadQa({
-    ...(str("data-dir") ? { dataDir: str("data-dir")! } : {}),
-    fields: {
-      context: str("field-context") ?? "context",
-      question: str("field-question") ?? "question",
-      answers: str("field-answers") ?? "answers",
-      id: str("field-id") ?? "id",
-    },
-    skipBadLines: values["skip-bad-lines"] === true,
-    limits,
-    demoSeed: typeof values["demo-seed"] === "number" ? values["demo-seed"] : 0,
-  });
+  const data = await loadQaFromOptions(values);
   const say = (t: string): void => {
     if (values.quiet !== true) io.stdout(t);
   };
