@@ -21,8 +21,14 @@ export interface DecodingModel extends QModel {
   decoder?(batchSize: number): Decoder;
 }
 
-/** Picks the action of row `row` from Q-values q[off .. off+V). */
-export type ActionSelector = (q: Float32Array, off: number, V: number, row: number) => number;
+/** Picks the action of row `row` from Q-values q[off .. off+V); `prefix` = the tokens it generated so far. */
+export type ActionSelector = (
+  q: Float32Array,
+  off: number,
+  V: number,
+  row: number,
+  prefix: readonly number[],
+) => number;
 
 /** Result of a batched rollout. */
 export interface RolloutResult {
@@ -114,8 +120,8 @@ export function rollout(
         tokensProcessed++;
         if (i < p.length - 1) continue;
         const off = b * V;
-        const a = o.select(q, off, V, b);
         const g = generated[b] as number[];
+        const a = o.select(q, off, V, b, g);
         if (g.length === 0) q0[b] = q[off + a] as number;
         if (o.entropyTemperature !== undefined) {
           entSum += rowEntropy(q, off, V, o.entropyTemperature);

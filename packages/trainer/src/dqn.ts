@@ -10,6 +10,7 @@ import { ReplayBuffer } from "@dqnlm/replay";
 import type * as tf from "@tensorflow/tfjs";
 import { type DecodingModel, rollout } from "./actor.js";
 import type { TrainerConfig } from "./config.js";
+import { selectWithin } from "./constraint.js";
 import { TrainerInputError, TrainingDivergedError } from "./errors.js";
 import { learnerStep, type QModel, type SampledTransition, type UpdateStats } from "./learner.js";
 import type { LogRecord } from "./metrics.js";
@@ -58,6 +59,11 @@ export interface TokenTask {
   ): { rewards: Float32Array; metric: number };
   /** The generated part of a demonstration episode for train example `index` (reference ⊕ EOS), if any. */
   demonstrations?(index: number): readonly Int32Array[];
+  /**
+   * The actions allowed after `prefix` (generated tokens) for example `index` of `split`; null or [] = every
+   * token. Constrains the actor, greedy decoding and the learner's bootstrap (see `OutputTrie`).
+   */
+  allowed?(split: Split, index: number, prefix: readonly number[]): readonly number[] | null;
 }
 
 /** Callbacks of the DQN loop (the public `train` callbacks feed these). */
@@ -148,6 +154,7 @@ export function greedyDecode(
   eosId: number | null,
   padId: number,
   batchSize: number,
+  allowed?: (index: number, prefix: readonly number[]) => readonly number[] | null,
 ): { generated: Int32Array[]; endedOnEos: boolean[] } {
   const generated: Int32Array[] = [];
   const endedOnEos: boolean[] = [];
@@ -156,7 +163,9 @@ export function greedyDecode(
       maxNewTokens,
       eosId,
       padId,
-      select: (q, off, V) => argmax(q, off, V),
+      select: allowed
+        ? (q, off, V, row, prefix) => selectWithin(q, off, V, allowed(i + row, prefix), argmax)
+        : (q, off, V) => argmax(q, off, V),
     });
     generated.push(...r.generated);
     endedOnEos.push(...r.endedOnEos);
@@ -181,6 +190,7 @@ export function evaluateSplit(
     task.eosId,
     task.padId,
     Math.max(cfg.dqn.rolloutBatch, 32),
+    task.allowed ? (j, prefix) => task.allowed!(split, j, prefix) : undefined,
   );
   const metrics = generated.map((g, i) => task.score(split, i, g, endedOnEos[i] as boolean).metric);
   const n = Math.max(1, generated.length);
@@ -352,10 +362,16 @@ export class DqnLoop {
       maxNewTokens: cfg.data.maxNewTokens,
       eosId: task.eosId,
       padId: task.padId,
-      select:
-        ex.kind === "sample"
-          ? (q, off, V) => sampleMasked(q, off, V, ex.topK, ex.topP, ex.temperature, rng)
-          : (q, off, V) => epsilonGreedy(q, off, V, eps, rng),
+      select: (q, off, V, b, prefix) =>
+        selectWithin(
+          q,
+          off,
+          V,
+          task.allowed ? task.allowed("train", idx[b] as number, prefix) : null,
+          ex.kind === "sample"
+            ? (qq, o, n) => sampleMasked(qq, o, n, ex.topK, ex.topP, ex.temperature, rng)
+            : (qq, o, n) => epsilonGreedy(qq, o, n, eps, rng),
+        ),
       entropyTemperature: ex.temperature,
     });
     const t1 = performance.now();
@@ -443,6 +459,9 @@ export class DqnLoop {
       ...(models.reference ? { reference: models.reference } : {}),
       optimizer: models.optimizer,
       padId: this.task.padId,
+      ...(this.task.allowed
+        ? { allowed: (i: number, prefix: readonly number[]) => this.task.allowed!("train", i, prefix) }
+        : {}),
     });
     const c = performance.now();
     const finiteQ = Number.isFinite(s.maxAbsQ);

@@ -4,6 +4,7 @@ export type { BeamHypothesis, BeamSearchOptions, SequenceScoreOptions } from "./
 export { beamSearch, sequenceLogProbs } from "./beam.js";
 export type { PresetName, RewardForm, TrainerConfig, TrainerConfigInput } from "./config.js";
 export { configTable, PRESETS, resolveConfig } from "./config.js";
+export { OutputTrie, selectWithin } from "./constraint.js";
 export { CURVES, renderLineChart, writeCurves } from "./curves.js";
 export type { FiniteTokenMdp, QTable } from "./dp.js";
 export { solveTokenMdp } from "./dp.js";
@@ -22,7 +23,7 @@ export { argmax, epsilonAt, epsilonGreedy, maskIndices, sampleMasked } from "./p
 export type { Progress } from "./progress.js";
 export { createProgress, progressEnabled } from "./progress.js";
 export type { DataSplits, Example, TextTask } from "./text-task.js";
-export { buildTextTask, encodePrompt, encodeTarget } from "./text-task.js";
+export { buildTextTask, encodePrompt, encodeTarget, exampleConstraints } from "./text-task.js";
 export type {
   EvaluateInput,
   GenerateInput,

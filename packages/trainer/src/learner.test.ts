@@ -87,6 +87,70 @@ describe("learnerStep", () => {
     });
   });
 
+  test("with an action constraint the bootstrap runs over the allowed actions only (Double DQN and plain max)", () => {
+    // Allowed after prefix p (example i): a fixed, prefix-dependent subset; refIndex picks the example.
+    const allowedOf = (i: number, prefix: readonly number[]): number[] =>
+      [(i + prefix.length) % V, (2 * i + 3 * prefix.length + 1) % V, 5].filter(
+        (a, j, xs) => xs.indexOf(a) === j,
+      );
+    for (const doubleDqn of [true, false]) {
+      const cfg = resolveConfig({
+        preset: "stable",
+        dqn: {
+          nStep: 1,
+          gamma: 0.5,
+          doubleDqn,
+          targetMask: false,
+          klWeight: 0,
+          marginWeight: 0,
+          maxLengthTerminal: false,
+        },
+      });
+      const eps = episodes().map((e, i) => ({ ...e, refIndex: i + 1 }));
+      const batch: SampledTransition[] = [];
+      for (const e of eps)
+        for (let t = 0; t < e.rewards.length; t++) batch.push({ episode: e, t, weight: 1, demo: false });
+      const expected: number[] = [];
+      const unconstrained: number[] = [];
+      for (const e of eps) {
+        const qo = rows(online, e);
+        const qt = rows(target, e);
+        const P = e.promptLength;
+        const T = e.rewards.length;
+        for (let t = 0; t < T; t++) {
+          let y = e.rewards[t]!;
+          let yFree = y;
+          if (!(t + 1 === T && e.terminated)) {
+            const row = P + t;
+            const allowed = allowedOf(e.refIndex, Array.from(e.tokens.subarray(P, P + t + 1)));
+            let boot: number;
+            if (doubleDqn) {
+              let best = allowed[0]!;
+              for (const a of allowed) if (qo[row * V + a]! > qo[row * V + best]!) best = a;
+              boot = qt[row * V + best]!;
+            } else boot = Math.max(...allowed.map((a) => qt[row * V + a]!));
+            y += 0.5 * boot;
+            let free = 0;
+            for (let a = 1; a < V; a++)
+              if ((doubleDqn ? qo : qt)[row * V + a]! > (doubleDqn ? qo : qt)[row * V + free]!) free = a;
+            yFree += 0.5 * qt[row * V + free]!;
+          }
+          const qa = qo[(P + t - 1) * V + e.tokens[P + t]!]!;
+          expected.push(Math.abs(y - qa));
+          unconstrained.push(Math.abs(yFree - qa));
+        }
+      }
+      const opt = new Adam(online.trainableVariables, 0);
+      const s = learnerStep(batch, { cfg, online, target, optimizer: opt, padId: 0, allowed: allowedOf });
+      opt.dispose();
+      expected.forEach((x, i) => {
+        expect(s.tdErrors[i], `doubleDqn=${doubleDqn} transition ${i}`).toBeCloseTo(x, 5);
+      });
+      // The constraint changes at least one target (else this test would not tell the two apart).
+      expect(expected.some((x, i) => Math.abs(x - unconstrained[i]!) > 1e-3)).toBe(true);
+    }
+  });
+
   test("episode-level batching gives the same loss as one pass per transition", () => {
     const cfg = resolveConfig({ preset: "stable", dqn: { klWeight: 0 } });
     const eps = episodes();

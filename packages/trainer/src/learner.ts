@@ -60,6 +60,11 @@ export interface LearnerOptions {
   readonly reference?: QModel;
   readonly optimizer: Adam;
   readonly padId: number;
+  /**
+   * Allowed actions after `prefix` for training example `index` (the episode's `refIndex`); null or [] = all.
+   * The bootstrap max / Double-DQN argmax at s_{t+k} runs over them (replacing the top-k/top-p target mask).
+   */
+  readonly allowed?: (index: number, prefix: readonly number[]) => readonly number[] | null;
 }
 
 interface Layout {
@@ -72,9 +77,16 @@ interface Layout {
   disc: Float64Array;
   /** Row index into the flattened [rows·len] output of the bootstrap state, −1 for none. */
   next: Int32Array;
+  /** Allowed actions at each bootstrap state (null: unconstrained). */
+  nextAllowed: (readonly number[] | null)[];
 }
 
-function layout(batch: readonly SampledTransition[], cfg: TrainerConfig, padId: number): Layout {
+function layout(
+  batch: readonly SampledTransition[],
+  cfg: TrainerConfig,
+  padId: number,
+  allowed?: LearnerOptions["allowed"],
+): Layout {
   const eps: Episode[] = [];
   const rowOf = new Map<Episode, number>();
   for (const tr of batch) {
@@ -94,6 +106,7 @@ function layout(batch: readonly SampledTransition[], cfg: TrainerConfig, padId: 
   const ret = new Float64Array(n);
   const disc = new Float64Array(n);
   const next = new Int32Array(n);
+  const nextAllowed: (readonly number[] | null)[] = new Array(n).fill(null);
   const { gamma, nStep } = cfg.dqn;
   batch.forEach((tr, i) => {
     const e = tr.episode;
@@ -116,9 +129,13 @@ function layout(batch: readonly SampledTransition[], cfg: TrainerConfig, padId: 
     } else {
       next[i] = r * len + P + tr.t + k - 1;
       disc[i] = g;
+      if (allowed && e.refIndex !== undefined) {
+        const a = allowed(e.refIndex, Array.from(e.tokens.subarray(P, P + tr.t + k)));
+        nextAllowed[i] = a && a.length > 0 ? a : null;
+      }
     }
   });
-  return { ids, rows: eps.length, len, cur, actions, ret, disc, next };
+  return { ids, rows: eps.length, len, cur, actions, ret, disc, next, nextAllowed };
 }
 
 function huberOrMse(delta: tf.Tensor1D, cfg: TrainerConfig): tf.Tensor1D {
@@ -152,7 +169,19 @@ function targets(
     const off = k * V;
     k++;
     let boot: number;
-    if (doubleDqn) {
+    const allowed = L.nextAllowed[i];
+    if (allowed) {
+      // Constrained MDP: argmax / max over the allowed actions of s_{t+k} only.
+      if (doubleDqn) {
+        const o = oNext as Float32Array;
+        let a = allowed[0] as number;
+        for (const b of allowed) if ((o[off + b] as number) > (o[off + a] as number)) a = b;
+        boot = tNext[off + a] as number;
+      } else {
+        boot = Number.NEGATIVE_INFINITY;
+        for (const b of allowed) boot = Math.max(boot, tNext[off + b] as number);
+      }
+    } else if (doubleDqn) {
       const o = oNext as Float32Array;
       const a = targetMask
         ? (maskIndices(o, off, V, topK, topP, temperature)[0] as number)
@@ -178,7 +207,7 @@ function targets(
  */
 export function learnerStep(batch: readonly SampledTransition[], o: LearnerOptions): UpdateStats {
   const { cfg, online, target, optimizer } = o;
-  const L = layout(batch, cfg, o.padId);
+  const L = layout(batch, cfg, o.padId, o.allowed);
   const n = batch.length;
   const nextIdx = Int32Array.from(Array.from(L.next).filter((x) => x >= 0));
   const idsShape: [number, number] = [L.rows, L.len];

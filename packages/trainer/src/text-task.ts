@@ -7,6 +7,7 @@
 import type { Tokenizer } from "@dqnlm/mdp";
 import { prefixScores, type Reward, stepRewards } from "@dqnlm/rewards";
 import type { TrainerConfig } from "./config.js";
+import { OutputTrie } from "./constraint.js";
 import type { Split, TokenTask } from "./dqn.js";
 import { TrainerInputError } from "./errors.js";
 
@@ -14,6 +15,11 @@ import { TrainerInputError } from "./errors.js";
 export interface Example {
   readonly prompt: string;
   readonly references: readonly string[];
+  /**
+   * Restricts generation to these outputs (a token trie of `output ⊕ EOS`; see `OutputTrie`): the actor, greedy
+   * decoding and the learner's bootstrap all use the constrained action sets. Omitted: any output.
+   */
+  readonly allowedOutputs?: readonly string[];
 }
 
 /** Examples per split (validation and test may be empty). */
@@ -41,6 +47,14 @@ function checkExamples(xs: readonly Example[] | undefined, split: string): reado
       throw new TrainerInputError(
         `data.${split}[${i}].references`,
         `data.${split}[${i}].references must be a non-empty array of strings. Example: {"prompt": "a b c", "references": ["c b a"]}`,
+      );
+    if (
+      x.allowedOutputs !== undefined &&
+      (!Array.isArray(x.allowedOutputs) || (x.allowedOutputs as unknown[]).some((r) => typeof r !== "string"))
+    )
+      throw new TrainerInputError(
+        `data.${split}[${i}].allowedOutputs`,
+        `data.${split}[${i}].allowedOutputs must be an array of strings (the outputs generation may produce) or omitted.`,
       );
   });
   return xs;
@@ -106,6 +120,7 @@ export function buildTextTask(
     );
   const pairs = { train: pairsOf("train"), validation: pairsOf("validation"), test: pairsOf("test") };
   const decode = (g: Int32Array): string => tokenizer.decode(g, { skipSpecial: true });
+  const allowed = exampleConstraints(tokenizer, examples, maxNewTokens);
   return {
     vocabSize: tokenizer.vocabSize,
     eosId: tokenizer.eosId,
@@ -122,10 +137,36 @@ export function buildTextTask(
       const m = prefixScores(reward, prefixes, refs);
       return { rewards: stepRewards(m, cfg.reward.form), metric: m[m.length - 1] as number };
     },
+    ...(allowed ? { allowed } : {}),
     demonstrations(index) {
       return (examples.train[index] as Example).references.map((r) =>
         encodeTarget(tokenizer, r, maxNewTokens),
       );
     },
+  };
+}
+
+/**
+ * The `allowed` function of a task whose examples carry `allowedOutputs` (undefined when none does). Tries are
+ * built on first use per example; an example whose outputs all fail to fit (empty trie) is unconstrained.
+ */
+export function exampleConstraints(
+  tokenizer: Tokenizer,
+  examples: Readonly<Partial<Record<Split, readonly Pick<Example, "allowedOutputs">[]>>>,
+  maxNewTokens: number,
+): ((split: Split, index: number, prefix: readonly number[]) => readonly number[] | null) | undefined {
+  const any = Object.values(examples).some((xs) => xs?.some((x) => x.allowedOutputs !== undefined));
+  if (!any) return undefined;
+  const cache = new Map<string, OutputTrie | null>();
+  return (split, index, prefix) => {
+    const key = `${split}:${index}`;
+    let t = cache.get(key);
+    if (t === undefined) {
+      const outs = examples[split]?.[index]?.allowedOutputs;
+      const built = outs ? OutputTrie.fromOutputs(tokenizer, outs, maxNewTokens) : null;
+      t = built && built.size > 0 ? built : null;
+      cache.set(key, t);
+    }
+    return t ? t.allowed(prefix) : null;
   };
 }

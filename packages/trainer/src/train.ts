@@ -32,7 +32,14 @@ import { mleWarmStart } from "./mle.js";
 import { Adam } from "./optim.js";
 import { createProgress, type Progress, progressEnabled } from "./progress.js";
 import { loadSafetensors, readVariables, saveSafetensors, writeVariables } from "./tensors.js";
-import { buildTextTask, type DataSplits, type Example, encodePrompt, type TextTask } from "./text-task.js";
+import {
+  buildTextTask,
+  type DataSplits,
+  type Example,
+  encodePrompt,
+  exampleConstraints,
+  type TextTask,
+} from "./text-task.js";
 
 /** Where the initial network comes from. */
 export type ModelInit =
@@ -615,6 +622,8 @@ export interface GenerateInput {
   readonly maxPromptTokens?: number;
   /** Rows decoded together. @default 32 */
   readonly batchSize?: number;
+  /** Per prompt: restrict the output to these strings (constrained greedy decoding; see `Example`). */
+  readonly allowedOutputs?: readonly (readonly string[] | undefined)[];
 }
 
 /** Greedy argmax-Q decoding of `prompts` (prompt ⊕ SEP, until EOS or the length limit). */
@@ -623,13 +632,23 @@ export async function generate(input: GenerateInput): Promise<string[]> {
   try {
     const tok = input.tokenizer;
     const prompts = input.prompts.map((p) => encodePrompt(tok, p, input.maxPromptTokens ?? 64));
+    const maxNew = input.maxNewTokens ?? 32;
+    const outs = input.allowedOutputs;
+    const allowed = outs
+      ? exampleConstraints(
+          tok,
+          { test: input.prompts.map((_, i) => (outs[i] ? { allowedOutputs: outs[i] } : {})) },
+          maxNew,
+        )
+      : undefined;
     const { generated } = greedyDecode(
       net,
       prompts,
-      input.maxNewTokens ?? 32,
+      maxNew,
       tok.eosId,
       tok.padId,
       input.batchSize ?? 32,
+      allowed ? (i, prefix) => allowed("test", i, prefix) : undefined,
     );
     return generated.map((g) => tok.decode(g, { skipSpecial: true }));
   } finally {
@@ -694,7 +713,13 @@ export interface EvaluateInput extends Omit<GenerateInput, "prompts"> {
 export async function evaluate(
   input: EvaluateInput,
 ): Promise<SplitReport & { readonly scores: readonly number[] }> {
-  const predictions = await generate({ ...input, prompts: input.examples.map((e) => e.prompt) });
+  const predictions = await generate({
+    ...input,
+    prompts: input.examples.map((e) => e.prompt),
+    ...(input.examples.some((e) => e.allowedOutputs)
+      ? { allowedOutputs: input.examples.map((e) => e.allowedOutputs) }
+      : {}),
+  });
   const scores = predictions.map((p, i) => input.reward.score(p, (input.examples[i] as Example).references));
   const toks = predictions.map((p) => input.tokenizer.encode(p));
   const n = Math.max(1, predictions.length);
