@@ -76,6 +76,37 @@ describe("dqnlm-qa end to end (smoke: demonstration data, tiny budgets)", () => 
     expect(rows).toHaveLength(6);
     const contexts = new Map(demoQaData(0).test.map((e) => [e.id, e.context]));
     for (const r of rows) expect(contexts.get(r.id)).toContain(r.prediction);
+
+    // `eval --constrain spans` (constrained greedy argmax-Q, the trainer's decoder) = `eval-spans --beams 1`.
+    const read = (dir: string, name: string) =>
+      readFileSync(join(dir, "predictions", `test.${name}.jsonl`), "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => (JSON.parse(l) as { prediction: string }).prediction);
+    const common = ["--model", out, "--test-limit", "6", "--backend", "cpu"];
+    expect(await runTaskCli(cli, ["eval-spans", ...common, "--beams", "1", "--out", `${out}-b1`], io)).toBe(
+      0,
+    );
+    expect(
+      await runTaskCli(
+        cli,
+        [
+          "eval",
+          ...common,
+          "--constrain",
+          "spans",
+          "--max-new-tokens",
+          "8",
+          "--max-prompt-tokens",
+          "64",
+          "--out",
+          `${out}-c`,
+        ],
+        io,
+      ),
+      log.join(""),
+    ).toBe(0);
+    expect(read(`${out}-c`, "eval")).toEqual(read(`${out}-b1`, "eval-spans"));
   });
 
   it("a bad option is a usage error (exit 2)", async () => {

@@ -8,13 +8,13 @@
  *   model (teacher forced, `sequenceLogProbs`), so the selection Q-function can use the shared Q-network's
  *   judgement of answers it did not write itself.
  */
-import { isPunct, loadRunModel, UsageError } from "@dqnlm/appkit";
+import { loadRunModel, UsageError } from "@dqnlm/appkit";
 import type { Tokenizer } from "@dqnlm/mdp";
 import { QNetwork } from "@dqnlm/qnet";
-import { encodePrompt, encodeTarget, generateNBest, sequenceLogProbs } from "@dqnlm/trainer";
+import { encodePrompt, encodeTarget, generateNBest, OutputTrie, sequenceLogProbs } from "@dqnlm/trainer";
 import type { Answerer, Span } from "./answerers.js";
 import type { QaEpisode, QaExample } from "./features.js";
-import { promptSentences, qaPrompt } from "./task.js";
+import { contextSpans, qaPrompt } from "./task.js";
 
 /** A generative QA model loaded from a run folder, with the prompt settings it was trained with. */
 export interface QaGenerator {
@@ -73,40 +73,6 @@ export interface GeneratorSpanOptions {
   readonly batchSize?: number;
 }
 
-type Trie = Map<number, Trie>;
-
-/** Every span of 1..maxWords words inside one of `sentences` that neither starts nor ends with punctuation. */
-function contextSpans(ex: QaExample, contextWords: number, maxWords: number): string[] {
-  const out = new Set<string>();
-  for (const s of promptSentences(ex.question, ex.context, contextWords)) {
-    const ws = s.words;
-    for (let i = 0; i < ws.length; i++) {
-      if (isPunct(ws[i]!.text)) continue;
-      for (let j = i; j < Math.min(ws.length, i + maxWords); j++) {
-        if (isPunct(ws[j]!.text)) continue;
-        out.add(ex.context.slice(ws[i]!.start, ws[j]!.end));
-      }
-    }
-  }
-  return [...out];
-}
-
-function buildTrie(seqs: readonly Int32Array[]): Trie {
-  const root: Trie = new Map();
-  for (const s of seqs) {
-    let n = root;
-    for (const t of s) {
-      let c = n.get(t);
-      if (!c) {
-        c = new Map();
-        n.set(t, c);
-      }
-      n = c;
-    }
-  }
-  return root;
-}
-
 /** A span object for generated text: its first occurrence in the context (start = end = 0 when absent). */
 function spanOf(context: string, text: string, score: number): Span {
   const at = text === "" ? -1 : context.indexOf(text);
@@ -126,23 +92,18 @@ export async function generatorSpans(
   if (!Number.isInteger(beams) || beams < 1) throw new UsageError("beams", "an integer ≥ 1", beams);
   const tok = gen.tokenizer;
   const constrained = o.constrained ?? true;
+  // Whole spans only: OutputTrie leaves out spans longer than the generation limit (they would be cut).
   const tries = constrained
     ? examples.map((ex) =>
-        buildTrie(
-          // Whole spans only: one longer than the generation limit would be cut by encodeTarget, so it is left out.
-          contextSpans(ex, gen.contextWords, o.maxSpanWords ?? 6)
-            .map((t) => tok.encode(t))
-            .filter((ids) => ids.length > 0 && ids.length < gen.maxNewTokens)
-            .map((ids) => Int32Array.from([...ids, tok.eosId])),
+        OutputTrie.fromOutputs(
+          tok,
+          contextSpans(ex.question, ex.context, gen.contextWords, o.maxSpanWords ?? 6),
+          gen.maxNewTokens,
         ),
       )
     : [];
   const allowed = constrained
-    ? (p: number, prefix: readonly number[]): number[] => {
-        let n: Trie | undefined = tries[p];
-        for (const t of prefix) n = n?.get(t);
-        return n ? [...n.keys()] : [];
-      }
+    ? (p: number, prefix: readonly number[]) => tries[p]!.allowed(prefix)
     : undefined;
   const net = QNetwork.load(gen.checkpoint);
   try {

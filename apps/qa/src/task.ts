@@ -4,7 +4,7 @@
  * reported metrics = SQuAD EM and F1 (official v1.1 normalization).
  */
 import type { GenerationTask, MetricScore, OptionValues, TextPair } from "@dqnlm/appkit";
-import { isStop, type Sentence, sentences, UsageError, words } from "@dqnlm/appkit";
+import { isPunct, isStop, type Sentence, sentences, UsageError, words } from "@dqnlm/appkit";
 import { SQUAD_SIGNATURE, squadCorpus, squadF1Reward } from "@dqnlm/rewards";
 import { demoQaData } from "./demo-data.js";
 import type { QaExample } from "./features.js";
@@ -49,6 +49,25 @@ export function promptSentences(question: string, context: string, contextWords 
     n += len;
   }
   return kept;
+}
+
+/**
+ * Every span of 1..`maxWords` words inside one of the prompt's context sentences ({@link promptSentences}) that
+ * neither starts nor ends with punctuation: the outputs of span-constrained (extractive) generation.
+ */
+export function contextSpans(question: string, context: string, contextWords = 60, maxWords = 6): string[] {
+  const out = new Set<string>();
+  for (const s of promptSentences(question, context, contextWords)) {
+    const ws = s.words;
+    for (let i = 0; i < ws.length; i++) {
+      if (isPunct(ws[i]!.text)) continue;
+      for (let j = i; j < Math.min(ws.length, i + maxWords); j++) {
+        if (isPunct(ws[j]!.text)) continue;
+        out.add(context.slice(ws[i]!.start, ws[j]!.end));
+      }
+    }
+  }
+  return [...out];
 }
 
 /**
@@ -111,7 +130,19 @@ export const qaTask: GenerationTask = {
       default: 60,
       help: "context words kept in the prompt (the sentences most relevant to the question)",
     },
+    {
+      name: "constrain",
+      kind: "string",
+      choices: ["none", "spans"],
+      default: "none",
+      help: "spans: extractive generation — rollouts, the TD target and decoding stay inside word spans (≤ 6 words) of the prompt's context",
+    },
   ],
+  allowedOutputs: (e, o) => {
+    if (o.constrain !== "spans") return undefined;
+    const { question, context } = unpackSource(e.source);
+    return contextSpans(question, context, contextWordsOf(o));
+  },
   reward: () => squadF1Reward(),
   metrics: (hyps, refs) => qaMetrics(hyps, refs),
   defaults: { "max-prompt-tokens": 96, "max-new-tokens": 8 },

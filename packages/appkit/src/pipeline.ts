@@ -148,7 +148,15 @@ export async function trainGeneration(
     init: resolved.init,
     data: { origin: data.origin, sizes, skipped: data.skipped, fields: data.fields },
   });
-  const toExample = (e: TextPair) => ({ prompt: prompt(e), references: [...e.references] });
+  const allowedOf = constraintOf(task, o);
+  const toExample = (e: TextPair) => {
+    const allowed = allowedOf(e);
+    return {
+      prompt: prompt(e),
+      references: [...e.references],
+      ...(allowed ? { allowedOutputs: allowed } : {}),
+    };
+  };
   const overBudget = dqnTimeBudget(num(o, "time-budget", 0));
   const result = await trainerTrain(
     {
@@ -187,6 +195,7 @@ export async function trainGeneration(
           prompts: testPrompts,
           maxNewTokens: maxNew,
           maxPromptTokens: maxPrompt,
+          ...(task.allowedOutputs ? { allowedOutputs: data.splits.test.map(allowedOf) } : {}),
         });
   // The trainer decodes the test split before and after DQN; when it was stopped early (time budget) it
   // does not, and the saved networks are decoded here instead.
@@ -331,6 +340,11 @@ export function dqnTimeBudget(minutes: number, now: () => number = Date.now): ()
   };
 }
 
+/** The task's output constraint for an example under options `o` (undefined: free generation). */
+function constraintOf(task: GenerationTask, o: OptionValues): (e: TextPair) => readonly string[] | undefined {
+  return (e) => task.allowedOutputs?.(e, o);
+}
+
 /** A plain-text table of systems × metrics for the terminal. */
 export function systemsTable(systems: readonly SystemRun[]): string {
   if (systems.length === 0) return "";
@@ -395,12 +409,14 @@ export async function evaluateGeneration(
   const split = (str(o, "split") ?? "test") as "train" | "validation" | "test";
   const examples = data.splits[split];
   const prompt = (e: TextPair): string => (task.prompt ? task.prompt(e, o) : e.source);
+  const allowedOf = constraintOf(task, o);
   const predictions = await trainerGenerate({
     model: checkpoint,
     tokenizer,
     prompts: examples.map(prompt),
     maxNewTokens: num(o, "max-new-tokens", 24),
     maxPromptTokens: num(o, "max-prompt-tokens", 64),
+    ...(task.allowedOutputs ? { allowedOutputs: examples.map(allowedOf) } : {}),
   });
   const sys: SystemRun = {
     system: checkpoint,

@@ -42,6 +42,11 @@ export interface GenerationTask {
   readonly mapRecord?: (fields: Required<PairFields>) => (record: RecordView) => TextPair;
   /** The prompt text the model sees for an example. @default the example's `source` */
   readonly prompt?: (example: TextPair, options: OptionValues) => string;
+  /**
+   * Outputs the model may produce for an example (constrained generation: training rollouts, the learner's
+   * bootstrap and decoding all stay inside them; see the trainer's `Example.allowedOutputs`). Undefined: free.
+   */
+  readonly allowedOutputs?: (example: TextPair, options: OptionValues) => readonly string[] | undefined;
   /** The built-in demonstration data (deterministic in `seed`). */
   readonly demoData: (seed: number) => Record<SplitName, TextPair[]>;
   /** Task-specific CLI options (reward weights, …). @default [] */
