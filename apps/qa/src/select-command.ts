@@ -2,6 +2,8 @@
  * The `select` command (QA selection mode): answerers → candidates → selection DQN over one or more seeds,
  * then a run folder with the DQN's test picks, every system's scores (mean ± std over seeds) and a report.
  */
+
+import { relative } from "node:path";
 import {
   type CliCommand,
   type CliIo,
@@ -139,7 +141,7 @@ export async function runSelect(
     const spans = await generatorSpans(gen, all, { beams: num(values.beams, "beams"), constrained });
     const name = `generator (beam ${num(values.beams, "beams")}${constrained ? ", context spans" : ""})`;
     answerers.push(precomputedAnswerer(name, all, spans));
-    genNote = `${name}: ${gen.runDir}, ${(spans.reduce((a, x) => a + x.length, 0) / Math.max(1, spans.length)).toFixed(2)} hypotheses per question, ${(100 * extractiveRate(all, spans)).toFixed(1)}% inside the context, ${formatDuration((performance.now() - tg) / 1000)}`;
+    genNote = `${name}: ${relative(process.cwd(), gen.runDir) || "."}, ${(spans.reduce((a, x) => a + x.length, 0) / Math.max(1, spans.length)).toFixed(2)} hypotheses per question, ${(100 * extractiveRate(all, spans)).toFixed(1)}% inside the context, ${formatDuration((performance.now() - tg) / 1000)}`;
     say(`${genNote}\n`);
   }
   let episodes = {

@@ -4,6 +4,8 @@
  * softmax(Q)) — and prints SQuAD EM / F1. The same model decoded freely (`eval`) can write any string; this is
  * the extractive reading of the same policy.
  */
+
+import { relative } from "node:path";
 import { type CliCommand, type CliIo, RunFolder, UsageError } from "@dqnlm/appkit";
 import { selectBackend } from "@dqnlm/qnet";
 import { loadQaFromOptions, QA_DATA_OPTIONS } from "./data.js";
@@ -56,7 +58,7 @@ export async function runSpanEval(
       })),
     );
     run.writeJson(`eval-spans-${split}.json`, {
-      model: gen.checkpoint,
+      model: relative(process.cwd(), gen.checkpoint),
       data: data.origin,
       split,
       beams,
