@@ -162,10 +162,13 @@ function searchBatch(
         }
         cands.sort((x, y) => y.lp - x.lp);
         const next: Live[] = [];
-        for (const c of cands) {
+        for (const [rank, c] of cands.entries()) {
           if (next.length >= W) break;
           const tokens = [...c.from.tokens, c.a];
           if (o.eosId !== null && c.a === o.eosId) {
+            // As in fairseq: an EOS candidate finishes a hypothesis only when it ranks among the W best, so
+            // beam 1 is exactly greedy decoding.
+            if (rank >= W) continue;
             finished[p]!.push({
               tokens: Int32Array.from(tokens),
               logProb: c.lp,
@@ -189,15 +192,8 @@ function searchBatch(
         for (let j = next.length; j < W; j++) rowTokens[p * W + j] = [];
         live[p] = next;
         moved = true;
-        // Done when nothing is live, or (α = 0: log-probabilities only fall) no live beam can still enter the n-best.
-        const fin = finished[p] as BeamHypothesis[];
-        const worstKept =
-          fin.length >= nBest ? [...fin].sort((x, y) => y.score - x.score)[nBest - 1]!.score : null;
-        if (
-          next.length === 0 ||
-          (alpha === 0 && worstKept !== null && next.every((b) => b.logProb <= worstKept))
-        )
-          active[p] = false;
+        // Done when nothing is live or W hypotheses have finished (fairseq's rule).
+        if (next.length === 0 || (finished[p] as BeamHypothesis[]).length >= W) active[p] = false;
       }
       if (moved && cached) (dec as Decoder).reorder!(parents);
     }
