@@ -6,6 +6,7 @@
 import {
   type CliCommand,
   type CliIo,
+  dataSourceFrom,
   formatDuration,
   type OptionSpec,
   type ParsedOptions,
@@ -110,19 +111,13 @@ export async function runSelect(
   const backend = await selectBackend({ backend: String(values.backend ?? "cpu") as "cpu" });
   const str = (k: string): string | undefined =>
     typeof values[k] === "string" ? (values[k] as string) : undefined;
-  const limits: Record<string, number> = {};
-  for (const s of ["train", "validation", "test"])
-    if (typeof values[`${s}-limit`] === "number") limits[s] = values[`${s}-limit`] as number;
   const data = await loadDialogue({
-    ...(str("data-dir") ? { dataDir: str("data-dir")! } : {}),
+    ...dataSourceFrom(values),
     fields: {
       history: str("field-history") ?? "history",
       response: str("field-response") ?? "response",
       id: str("field-id") ?? "id",
     },
-    skipBadLines: values["skip-bad-lines"] === true,
-    limits,
-    demoSeed: typeof values["demo-seed"] === "number" ? values["demo-seed"] : 0,
   });
   const say = (t: string): void => {
     if (values.quiet !== true) io.stdout(t);

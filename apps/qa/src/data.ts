@@ -2,7 +2,14 @@
  * QA data: SQuAD-style records (context, question, answers[]) read from JSONL, CSV/TSV or Parquet split files
  * through appkit's readers, with configurable field names, or the built-in demonstration data.
  */
-import { loadSplits, type OptionSpec, type RecordView, SPLITS, type SplitName } from "@dqnlm/appkit";
+import {
+  dataSourceFrom,
+  loadSplits,
+  type OptionSpec,
+  type RecordView,
+  SPLITS,
+  type SplitName,
+} from "@dqnlm/appkit";
 import { demoQaData } from "./demo-data.js";
 import type { QaExample } from "./features.js";
 
@@ -103,22 +110,14 @@ export const QA_DATA_OPTIONS: readonly OptionSpec[] = [
 
 /** Loads the QA splits named by parsed {@link QA_DATA_OPTIONS} values. */
 export async function loadQaFromOptions(values: Readonly<Record<string, unknown>>): Promise<QaData> {
-  const str = (k: string): string | undefined =>
-    typeof values[k] === "string" ? (values[k] as string) : undefined;
-  const limits: Partial<Record<SplitName, number>> = {};
-  for (const s of SPLITS)
-    if (typeof values[`${s}-limit`] === "number") limits[s] = values[`${s}-limit`] as number;
-  const dataDir = str("data-dir");
+  const str = (k: string, d: string): string => (typeof values[k] === "string" ? (values[k] as string) : d);
   return loadQa({
-    ...(dataDir !== undefined ? { dataDir } : {}),
+    ...dataSourceFrom(values),
     fields: {
-      context: str("field-context") ?? "context",
-      question: str("field-question") ?? "question",
-      answers: str("field-answers") ?? "answers",
-      id: str("field-id") ?? "id",
+      context: str("field-context", "context"),
+      question: str("field-question", "question"),
+      answers: str("field-answers", "answers"),
+      id: str("field-id", "id"),
     },
-    skipBadLines: values["skip-bad-lines"] === true,
-    limits,
-    demoSeed: typeof values["demo-seed"] === "number" ? values["demo-seed"] : 0,
   });
 }

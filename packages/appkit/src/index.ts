@@ -35,8 +35,8 @@ export {
   readPairs,
   readRecords,
 } from "./data/read.js";
-export type { LoadedSplits, LoadSplitsOptions, SplitName } from "./data/splits.js";
-export { findSplitFiles, loadSplitFiles, loadSplits, SPLITS } from "./data/splits.js";
+export type { DataSourceOptions, LoadedSplits, LoadSplitsOptions, SplitName } from "./data/splits.js";
+export { dataSourceFrom, findSplitFiles, loadSplitFiles, loadSplits, SPLITS } from "./data/splits.js";
 export {
   ConfigFileError,
   DataFormatError,

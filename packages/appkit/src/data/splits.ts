@@ -117,3 +117,28 @@ export async function loadSplitFiles<T>(
   }
   return { dir: origin, splits, reports, skipped };
 }
+
+/** The data-source options every app command shares, read from parsed CLI values. */
+export interface DataSourceOptions {
+  readonly dataDir?: string;
+  readonly skipBadLines: boolean;
+  readonly limits: Partial<Record<SplitName, number>>;
+  readonly demoSeed: number;
+}
+
+/** Reads `--data-dir`, `--skip-bad-lines`, `--{train,validation,test}-limit` and `--demo-seed` from parsed values. */
+export function dataSourceFrom(values: Readonly<Record<string, unknown>>): DataSourceOptions {
+  const limits: Partial<Record<SplitName, number>> = {};
+  for (const s of SPLITS) {
+    const v = values[`${s}-limit`];
+    if (typeof v === "number") limits[s] = v;
+  }
+  const dir = values["data-dir"];
+  const seed = values["demo-seed"];
+  return {
+    ...(typeof dir === "string" ? { dataDir: dir } : {}),
+    skipBadLines: values["skip-bad-lines"] === true,
+    limits,
+    demoSeed: typeof seed === "number" ? seed : 0,
+  };
+}
