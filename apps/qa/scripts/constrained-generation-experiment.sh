@@ -8,11 +8,13 @@ cd "$(dirname "$0")/.."
 DATA="${DQNLM_SHARED:-../../../shared}/data/qa"
 SEEDS="${SEEDS:-1 2 3}"
 UPDATES="${UPDATES:-200}"
+VALIDATION="${VALIDATION:-100}"   # validation questions (the first N of the split)
+OUT="${OUT:-runs/constrained}"
 [ -d runs/experiment/seed1/mle/checkpoints ] || scripts/generation-experiment.sh
 for s in $SEEDS; do
   node --conditions=source --import tsx src/cli.ts train --data-dir "$DATA" --train-limit 1500 \
-    --validation-limit 100 --context-words 40 --max-prompt-tokens 64 --max-new-tokens 8 \
+    --validation-limit "$VALIDATION" --context-words 40 --max-prompt-tokens 64 --max-new-tokens 8 \
     --init "runs/experiment/seed$s/mle" --mle-epochs 0 --constrain spans --dqn-updates "$UPDATES" \
-    --val-every 50 --val-examples 100 --time-budget 10 --seed "$s" --set checkpoint.saveReplay=false \
-    --out "runs/constrained/seed$s" --overwrite --quiet
+    --val-every "$((UPDATES / 4))" --val-examples 0 --time-budget 20 --seed "$s" --set checkpoint.saveReplay=false \
+    --out "$OUT/seed$s" --overwrite --quiet
 done
