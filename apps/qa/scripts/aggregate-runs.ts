@@ -26,7 +26,11 @@ for (const dir of positionals) {
   const r = JSON.parse(readFileSync(`${dir}/results.json`, "utf8")) as RunResults;
   for (const s of r.systems) {
     const a = agg.get(s.system) ?? {};
-    for (const m of s.scores) (a[m.name] ??= []).push(m.value);
+    for (const m of s.scores) {
+      const xs = a[m.name] ?? [];
+      xs.push(m.value);
+      a[m.name] = xs;
+    }
     agg.set(s.system, a);
     const v = (n: string) => s.scores.find((m) => m.name === n)?.value.toFixed(2) ?? "—";
     perSeed.push(
