@@ -225,6 +225,31 @@ describe("QNetwork", () => {
     });
   }
 
+  it("scaleOutput multiplies every Q by the factor (tied, untied and dueling heads), argmax unchanged", () => {
+    for (const extra of [{}, { tieWordEmbeddings: false }, { dueling: true }] as const) {
+      const net = QNetwork.random({ ...small, ...extra }, 9);
+      const x = ids();
+      const n0 = tf.memory().numTensors;
+      const before = net.forward(x);
+      const b = before.dataSync();
+      const am = tf.tidy(() => tf.argMax(before, 2).arraySync());
+      const wte = net.namedVariables.get("transformer.wte.weight")!.dataSync().slice();
+      net.scaleOutput(0.1);
+      const after = net.forward(x);
+      const a = after.dataSync();
+      let worst = 0;
+      for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - 0.1 * b[i]!));
+      expect(worst, JSON.stringify(extra)).toBeLessThan(1e-5);
+      expect(tf.tidy(() => tf.argMax(after, 2).arraySync())).toEqual(am);
+      expect(net.namedVariables.get("transformer.wte.weight")!.dataSync()).toEqual(wte);
+      tf.dispose([before, after]);
+      expect(tf.memory().numTensors).toBe(n0);
+      expect(() => net.scaleOutput(0)).toThrow(/factor must be a finite number > 0/);
+      tf.dispose(x);
+      net.dispose();
+    }
+  });
+
   it("clone is independent; copyFrom and polyakFrom set the expected values", () => {
     const a = QNetwork.random(small, 1);
     const b = QNetwork.random(small, 2);

@@ -482,6 +482,26 @@ export class QNetwork {
     }
   }
 
+  /**
+   * Multiplies every Q(s, a) by `factor` (> 0) exactly, through the final layer norm's gain and bias (the only
+   * input of the head; for a dueling head the value bias is scaled too), so the greedy policy is unchanged and a
+   * tied input embedding is untouched. The trainer uses it to hand an LM (Q = logits) to DQN on the scale of its
+   * returns and of the KL term's softmax(Q/T).
+   */
+  scaleOutput(factor: number): void {
+    this.#check();
+    if (!(Number.isFinite(factor) && factor > 0)) {
+      throw new QnetInputError(
+        `scaleOutput factor must be a finite number > 0, received ${factor}`,
+        "factor",
+      );
+    }
+    for (const name of ["transformer.ln_f.weight", "transformer.ln_f.bias", "value_head.bias"]) {
+      const v = this.#vars.get(name);
+      if (v) tf.tidy(() => v.assign(tf.mul(v, factor)));
+    }
+  }
+
   /** Copies every parameter of `other` into this network (hard target update). */
   copyFrom(other: QNetwork): void {
     this.#assertSameShape(other);

@@ -69,6 +69,13 @@ export interface TrainerConfig {
     readonly doubleDqn: boolean;
     /** Target init: a copy of the online net, or N(0, 0.02). @default "copy" (seed: "normal") */
     readonly targetInit: "copy" | "normal";
+    /**
+     * Multiply the online network's Q by this factor when DQN starts (exactly, through the final layer norm; the
+     * greedy policy is unchanged; the KL reference keeps the unscaled LM). A network fresh from MLE or a pretrained
+     * LM has Q = logits (5–12 here) while sequence returns are 0–1; `explore.temperature` (0.1) puts Q on the
+     * scale softmax(Q/T) of the KL term expects, so the KL starts at 0. @default 1 (no scaling)
+     */
+    readonly initialQScale: number;
     /** Target update: hard copy every `targetUpdateEvery` updates, or Polyak averaging with `tau`. @default "hard" */
     readonly targetUpdate: "hard" | "polyak";
     /** Updates between hard copies. @default 100 */
@@ -201,6 +208,7 @@ const STABLE: TrainerConfig = {
     huberDelta: 1,
     doubleDqn: true,
     targetInit: "copy",
+    initialQScale: 1,
     targetUpdate: "hard",
     targetUpdateEvery: 100,
     tau: 0.005,
@@ -315,6 +323,7 @@ const SCHEMA: Record<string, Check | Record<string, Check>> = {
     huberDelta: num({ gt: 0 }),
     doubleDqn: bool,
     targetInit: oneOf("copy", "normal"),
+    initialQScale: num({ gt: 0 }),
     targetUpdate: oneOf("hard", "polyak"),
     targetUpdateEvery: int(1),
     tau: num({ gt: 0, max: 1 }),

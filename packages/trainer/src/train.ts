@@ -452,6 +452,8 @@ export async function train(input: TrainInput, callbacks: TrainCallbacks = {}): 
     }
     const reference = cfg.dqn.klWeight > 0 ? online.clone() : null;
     part.reference = reference;
+    // The hand-over to DQN: Q ← c·Q (policy unchanged); the KL reference above keeps the LM's own logits.
+    if (cfg.dqn.initialQScale !== 1) online.scaleOutput(cfg.dqn.initialQScale);
     const target =
       cfg.dqn.targetInit === "copy"
         ? online.clone()
