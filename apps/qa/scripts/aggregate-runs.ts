@@ -1,6 +1,6 @@
 /**
- * Aggregates the test tables of several `train` run folders (one per seed) into mean ± std per system, plus the
- * per-seed rows and the paired DQN − start differences. Usage (from apps/qa):
+ * Aggregates the test tables of several `train` run folders (one per seed, any task: the metric columns come from
+ * the runs) into mean ± std per system, plus the per-seed rows and the paired DQN − start differences. Usage:
  *   node --conditions=source --import tsx scripts/aggregate-runs.ts --title "…" --out results/x.md runs/a/seed1 …
  */
 import { readFileSync, writeFileSync } from "node:fs";
@@ -17,13 +17,17 @@ interface RunResults {
   stopped: string;
 }
 const agg = new Map<string, Record<string, number[]>>();
+const runs = positionals.map((dir) => ({
+  dir,
+  r: JSON.parse(readFileSync(`${dir}/results.json`, "utf8")) as RunResults,
+}));
+const names = runs[0]?.r.systems[0]?.scores.map((m) => m.name) ?? [];
 const perSeed: string[] = [
-  "| run | system | EM | F1 | wall time | stopped |",
-  "| --- | --- | ---: | ---: | ---: | --- |",
+  `| run | system | ${names.join(" | ")} | wall time | stopped |`,
+  `| --- | --- | ${names.map(() => "---:").join(" | ")} | ---: | --- |`,
 ];
-const deltas: Record<string, number[]> = { EM: [], F1: [] };
-for (const dir of positionals) {
-  const r = JSON.parse(readFileSync(`${dir}/results.json`, "utf8")) as RunResults;
+const deltas: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+for (const { dir, r } of runs) {
   for (const s of r.systems) {
     const a = agg.get(s.system) ?? {};
     for (const m of s.scores) {
@@ -34,12 +38,12 @@ for (const dir of positionals) {
     agg.set(s.system, a);
     const v = (n: string) => s.scores.find((m) => m.name === n)?.value.toFixed(2) ?? "—";
     perSeed.push(
-      `| ${dir} | ${s.system} | ${v("EM")} | ${v("F1")} | ${r.wallTimeS.total.toFixed(0)} s | ${r.stopped} |`,
+      `| ${dir} | ${s.system} | ${names.map(v).join(" | ")} | ${r.wallTimeS.total.toFixed(0)} s | ${r.stopped} |`,
     );
   }
   const [start, dqn] = r.systems;
   if (start && dqn)
-    for (const n of ["EM", "F1"]) {
+    for (const n of names) {
       const d =
         (dqn.scores.find((m) => m.name === n)?.value ?? 0) -
         (start.scores.find((m) => m.name === n)?.value ?? 0);
@@ -48,9 +52,14 @@ for (const dir of positionals) {
 }
 const table = renderAggregateTable(
   [...agg].map(([system, v]) => ({ system, values: v })),
-  [{ name: "EM" }, { name: "F1" }],
+  names.map((name) => ({ name })),
 );
-const paired = `Paired DQN − start over ${deltas.F1!.length} seeds: EM ${formatMeanStd(meanStd(deltas.EM!), 2)}, F1 ${formatMeanStd(meanStd(deltas.F1!), 2)} (per seed F1: ${deltas.F1!.map((d) => d.toFixed(2)).join(", ")}).`;
+const paired = `Paired DQN − start over ${runs.length} seeds: ${names
+  .map(
+    (n) =>
+      `${n} ${formatMeanStd(meanStd(deltas[n]!), 2)} (${deltas[n]!.map((d) => d.toFixed(2)).join(", ")})`,
+  )
+  .join("; ")}.`;
 const md = `# ${values.title}\n\n${table}\n${paired}\n\n${perSeed.join("\n")}\n`;
 if (values.out) writeFileSync(values.out, md);
 console.log(md);

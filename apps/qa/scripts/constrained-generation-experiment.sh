@@ -10,11 +10,12 @@ SEEDS="${SEEDS:-1 2 3}"
 UPDATES="${UPDATES:-200}"
 VALIDATION="${VALIDATION:-100}"   # validation questions (the first N of the split)
 OUT="${OUT:-runs/constrained}"
+EXTRA="${EXTRA:-}"                # more train options, e.g. "--set dqn.initialQScale=0.1"
 [ -d runs/experiment/seed1/mle/checkpoints ] || scripts/generation-experiment.sh
 for s in $SEEDS; do
   node --conditions=source --import tsx src/cli.ts train --data-dir "$DATA" --train-limit 1500 \
     --validation-limit "$VALIDATION" --context-words 40 --max-prompt-tokens 64 --max-new-tokens 8 \
     --init "runs/experiment/seed$s/mle" --mle-epochs 0 --constrain spans --dqn-updates "$UPDATES" \
     --val-every "$((UPDATES / 4))" --val-examples 0 --time-budget 20 --seed "$s" --set checkpoint.saveReplay=false \
-    --out "$OUT/seed$s" --overwrite --quiet
+    --out "$OUT/seed$s" --overwrite --quiet $EXTRA
 done
