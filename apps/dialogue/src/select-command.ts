@@ -7,6 +7,7 @@ import {
   type CliCommand,
   type CliIo,
   dataSourceFrom,
+  dataSourceOptions,
   formatDuration,
   type OptionSpec,
   type ParsedOptions,
@@ -27,24 +28,16 @@ import {
 
 /** Options of `select`. */
 export const SELECT_OPTIONS: readonly OptionSpec[] = [
-  {
-    name: "data-dir",
-    kind: "string",
-    help: "folder with train/validation/test files (.jsonl/.csv/.tsv/.parquet); omit for the demonstration data",
-  },
-  {
-    name: "field-history",
-    kind: "string",
-    default: "history",
-    help: "record field of the history (list of turns)",
-  },
-  { name: "field-response", kind: "string", default: "response", help: "record field of the response" },
-  { name: "field-id", kind: "string", default: "id", help: "record field of the id (optional)" },
-  { name: "skip-bad-lines", kind: "boolean", default: false, help: "skip malformed records and count them" },
-  { name: "train-limit", kind: "int", min: 1, help: "use only the first N training examples" },
-  { name: "validation-limit", kind: "int", min: 1, help: "use only the first N validation examples" },
-  { name: "test-limit", kind: "int", min: 1, help: "use only the first N test examples" },
-  { name: "demo-seed", kind: "int", default: 0, help: "seed of the demonstration data generator" },
+  ...dataSourceOptions([
+    {
+      name: "field-history",
+      kind: "string",
+      default: "history",
+      help: "record field of the history (list of turns)",
+    },
+    { name: "field-response", kind: "string", default: "response", help: "record field of the response" },
+    { name: "field-id", kind: "string", default: "id", help: "record field of the id (optional)" },
+  ]),
   { name: "seeds", kind: "ints", default: [1], help: "DQN seeds, comma-separated (e.g. 1,2,3)" },
   {
     name: "steps",

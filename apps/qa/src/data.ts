@@ -4,6 +4,7 @@
  */
 import {
   dataSourceFrom,
+  dataSourceOptions,
   loadSplits,
   type OptionSpec,
   type RecordView,
@@ -81,12 +82,7 @@ export async function loadQa(options: LoadQaOptions = {}): Promise<QaData> {
 }
 
 /** The data options shared by the QA commands that read SQuAD-style splits (`select`, `eval-spans`). */
-export const QA_DATA_OPTIONS: readonly OptionSpec[] = [
-  {
-    name: "data-dir",
-    kind: "string",
-    help: "folder with train/validation/test files (.jsonl/.csv/.tsv/.parquet); omit for the demonstration data",
-  },
+export const QA_DATA_OPTIONS: readonly OptionSpec[] = dataSourceOptions([
   {
     name: "field-context",
     kind: "string",
@@ -101,12 +97,7 @@ export const QA_DATA_OPTIONS: readonly OptionSpec[] = [
     help: "record field of the answers (string or list)",
   },
   { name: "field-id", kind: "string", default: "id", help: "record field of the id (optional)" },
-  { name: "skip-bad-lines", kind: "boolean", default: false, help: "skip malformed records and count them" },
-  { name: "train-limit", kind: "int", min: 1, help: "use only the first N training examples" },
-  { name: "validation-limit", kind: "int", min: 1, help: "use only the first N validation examples" },
-  { name: "test-limit", kind: "int", min: 1, help: "use only the first N test examples" },
-  { name: "demo-seed", kind: "int", default: 0, help: "seed of the demonstration data generator" },
-];
+]);
 
 /** Loads the QA splits named by parsed {@link QA_DATA_OPTIONS} values. */
 export async function loadQaFromOptions(values: Readonly<Record<string, unknown>>): Promise<QaData> {

@@ -36,7 +36,14 @@ export {
   readRecords,
 } from "./data/read.js";
 export type { DataSourceOptions, LoadedSplits, LoadSplitsOptions, SplitName } from "./data/splits.js";
-export { dataSourceFrom, findSplitFiles, loadSplitFiles, loadSplits, SPLITS } from "./data/splits.js";
+export {
+  dataSourceFrom,
+  dataSourceOptions,
+  findSplitFiles,
+  loadSplitFiles,
+  loadSplits,
+  SPLITS,
+} from "./data/splits.js";
 export {
   ConfigFileError,
   DataFormatError,

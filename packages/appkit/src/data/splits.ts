@@ -5,6 +5,7 @@
  */
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { basename, dirname, extname, join, relative } from "node:path";
+import type { OptionSpec } from "../cli/options.js";
 import { DatasetNotFoundError } from "../errors.js";
 import { DATA_EXTENSIONS, type ReadOptions, type ReadReport, type RecordView, readDataset } from "./read.js";
 
@@ -124,6 +125,31 @@ export interface DataSourceOptions {
   readonly skipBadLines: boolean;
   readonly limits: Partial<Record<SplitName, number>>;
   readonly demoSeed: number;
+}
+
+/**
+ * The option specs {@link dataSourceFrom} reads, for app commands with their own record fields: `--data-dir`
+ * first, then the task's field options (`fields`), then the limits, `--skip-bad-lines` and `--demo-seed`.
+ */
+export function dataSourceOptions(fields: readonly OptionSpec[] = []): OptionSpec[] {
+  return [
+    {
+      name: "data-dir",
+      kind: "string",
+      help: "folder with train/validation/test files (.jsonl/.csv/.tsv/.parquet); omit for the demonstration data",
+    },
+    ...fields,
+    {
+      name: "skip-bad-lines",
+      kind: "boolean",
+      default: false,
+      help: "skip malformed records and count them",
+    },
+    { name: "train-limit", kind: "int", min: 1, help: "use only the first N training examples" },
+    { name: "validation-limit", kind: "int", min: 1, help: "use only the first N validation examples" },
+    { name: "test-limit", kind: "int", min: 1, help: "use only the first N test examples" },
+    { name: "demo-seed", kind: "int", default: 0, help: "seed of the demonstration data generator" },
+  ];
 }
 
 /** Reads `--data-dir`, `--skip-bad-lines`, `--{train,validation,test}-limit` and `--demo-seed` from parsed values. */
