@@ -69,6 +69,32 @@ function rowEntropy(q: Float32Array, off: number, V: number, temp: number): numb
   return h;
 }
 
+/**
+ * Q(s, ·) of every row's state after position `i`, downloaded as [B·V]: one `dec.step` of the tokens at position i
+ * when a decoder is given (it must already hold positions 0..i−1), else a full forward pass over positions 0..i.
+ * Shared by rollouts and beam search.
+ */
+export function qRowsAt(
+  model: DecodingModel,
+  dec: Decoder | null,
+  B: number,
+  i: number,
+  tokenAt: (row: number, position: number) => number,
+): { q: Float32Array; V: number } {
+  const out = dec
+    ? dec.step(Int32Array.from({ length: B }, (_, b) => tokenAt(b, i)))
+    : tf.tidy(() => {
+        const ids = new Int32Array(B * (i + 1));
+        for (let b = 0; b < B; b++) for (let j = 0; j <= i; j++) ids[b * (i + 1) + j] = tokenAt(b, j);
+        const full = model.forward(tf.tensor2d(ids, [B, i + 1], "int32"));
+        return tf.squeeze(tf.slice(full, [0, i, 0], [B, 1, -1]), [1]) as tf.Tensor2D;
+      });
+  const V = out.shape[1] as number;
+  const q = out.dataSync() as Float32Array;
+  out.dispose();
+  return { q, V };
+}
+
 /** Rolls out one batch of episodes from `prompts` (each non-empty). */
 export function rollout(
   model: DecodingModel,
@@ -95,25 +121,7 @@ export function rollout(
   try {
     for (let i = 0; i < steps; i++) {
       if (done.every(Boolean)) break;
-      let q: Float32Array;
-      let V: number;
-      if (dec) {
-        const ids = Int32Array.from({ length: B }, (_, b) => tokenAt(b, i));
-        const out = dec.step(ids);
-        V = out.shape[1];
-        q = out.dataSync() as Float32Array;
-        out.dispose();
-      } else {
-        const ids = new Int32Array(B * (i + 1));
-        for (let b = 0; b < B; b++) for (let j = 0; j <= i; j++) ids[b * (i + 1) + j] = tokenAt(b, j);
-        const out = tf.tidy(() => {
-          const full = model.forward(tf.tensor2d(ids, [B, i + 1], "int32"));
-          return tf.squeeze(tf.slice(full, [0, i, 0], [B, 1, -1]), [1]);
-        });
-        V = out.shape[1] as number;
-        q = out.dataSync() as Float32Array;
-        out.dispose();
-      }
+      const { q, V } = qRowsAt(model, dec, B, i, tokenAt);
       for (let b = 0; b < B; b++) {
         const p = prompts[b] as Int32Array;
         if (done[b]) continue;

@@ -7,8 +7,9 @@
  * as hypotheses survive; models without a decoder (or without `reorder`) recompute the prefix every step.
  */
 import * as tf from "@tensorflow/tfjs";
-import type { Decoder, DecodingModel } from "./actor.js";
+import { type Decoder, type DecodingModel, qRowsAt } from "./actor.js";
 import { TrainerInputError } from "./errors.js";
+import { maskIndices } from "./policy.js";
 
 /** One finished hypothesis of {@link beamSearch}. */
 export interface BeamHypothesis {
@@ -56,16 +57,13 @@ function check(name: string, v: number, min: number): void {
     throw new TrainerInputError(name, `${name} must be an integer ≥ ${min}, received ${v}.`);
 }
 
-/** log-softmax(q[off..off+V) / T) in a fresh array. */
-function logSoftmaxRow(q: Float32Array, off: number, V: number, T: number): Float64Array {
+/** log Σ_a exp(q[off + a] / T): log π(a) = q[off + a] / T − this. */
+function logNormalizer(q: Float32Array, off: number, V: number, T: number): number {
   let m = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < V; i++) m = Math.max(m, (q[off + i] as number) / T);
   let z = 0;
   for (let i = 0; i < V; i++) z += Math.exp((q[off + i] as number) / T - m);
-  const lz = m + Math.log(z);
-  const out = new Float64Array(V);
-  for (let i = 0; i < V; i++) out[i] = (q[off + i] as number) / T - lz;
-  return out;
+  return m + Math.log(z);
 }
 
 /** Beam search from every prompt (each non-empty); returns the n-best hypotheses per prompt, best first. */
@@ -126,24 +124,7 @@ function searchBatch(
   try {
     for (let i = 0; i < maxP + o.maxNewTokens - 1; i++) {
       if (!active.some(Boolean)) break;
-      let q: Float32Array;
-      let V: number;
-      if (cached) {
-        const out = (dec as Decoder).step(Int32Array.from({ length: R }, (_, r) => tokenAt(r, i)));
-        V = out.shape[1];
-        q = out.dataSync() as Float32Array;
-        out.dispose();
-      } else {
-        const ids = new Int32Array(R * (i + 1));
-        for (let r = 0; r < R; r++) for (let j = 0; j <= i; j++) ids[r * (i + 1) + j] = tokenAt(r, j);
-        const out = tf.tidy(() => {
-          const full = model.forward(tf.tensor2d(ids, [R, i + 1], "int32"));
-          return tf.squeeze(tf.slice(full, [0, i, 0], [R, 1, -1]), [1]);
-        });
-        V = out.shape[1] as number;
-        q = out.dataSync() as Float32Array;
-        out.dispose();
-      }
+      const { q, V } = qRowsAt(model, cached ? dec : null, R, i, tokenAt);
       const parents = Int32Array.from({ length: R }, (_, r) => r);
       let moved = false;
       for (let p = 0; p < P; p++) {
@@ -151,14 +132,18 @@ function searchBatch(
         // Candidates (beam, token, logProb): the 2W best of each live beam suffice for the W best overall.
         const cands: { from: Live; a: number; lp: number }[] = [];
         for (const b of live[p] as Live[]) {
-          const ls = logSoftmaxRow(q, b.row * V, V, T);
+          const off = b.row * V;
+          const lz = logNormalizer(q, off, V, T);
           const allow = o.allowed ? o.allowed(first + p, b.tokens) : null;
-          const ids = allow ?? Array.from({ length: V }, (_, a) => a);
-          const top = ids
-            .filter((a) => a >= 0 && a < V)
-            .sort((x, y) => (ls[y] as number) - (ls[x] as number) || x - y)
-            .slice(0, 2 * W);
-          for (const a of top) cands.push({ from: b, a, lp: b.logProb + (ls[a] as number) });
+          // Best first, ties to the lowest id (the order of greedy decoding); unconstrained rows use the actor's
+          // partial top-k selection instead of sorting the vocabulary.
+          const top = allow
+            ? allow
+                .filter((a) => a >= 0 && a < V)
+                .sort((x, y) => (q[off + y] as number) - (q[off + x] as number) || x - y)
+                .slice(0, 2 * W)
+            : maskIndices(q, off, V, 2 * W, 1, T);
+          for (const a of top) cands.push({ from: b, a, lp: b.logProb + (q[off + a] as number) / T - lz });
         }
         cands.sort((x, y) => y.lp - x.lp);
         const next: Live[] = [];
