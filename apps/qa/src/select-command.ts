@@ -152,13 +152,12 @@ export async function runSelect(
   const genFeatures = gen !== undefined && values["generator-features"] !== "no";
   if (gen && genFeatures) {
     const ts = performance.now();
-    const g = gen;
-    const score = (eps: typeof episodes.train) => withFeature(eps, generatorCandidateScores(g, eps));
-    episodes = {
-      train: score(episodes.train),
-      validation: score(episodes.validation),
-      test: score(episodes.test),
-    };
+    // One pass (one checkpoint load) over the three splits, then split the scores back.
+    const all = [...episodes.train, ...episodes.validation, ...episodes.test];
+    const wide = withFeature(all, generatorCandidateScores(gen, all));
+    const nT = episodes.train.length;
+    const nV = episodes.validation.length;
+    episodes = { train: wide.slice(0, nT), validation: wide.slice(nT, nT + nV), test: wide.slice(nT + nV) };
     say(
       `generator log-probability feature for every candidate: ${formatDuration((performance.now() - ts) / 1000)}\n`,
     );
