@@ -105,35 +105,31 @@ export async function generatorSpans(
   const allowed = constrained
     ? (p: number, prefix: readonly number[]) => tries[p]!.allowed(prefix)
     : undefined;
-  const net = QNetwork.load(gen.checkpoint);
-  try {
-    const hyps = await generateNBest({
-      model: net,
-      tokenizer: tok,
-      prompts: examples.map((e) => qaPrompt(e.question, e.context, gen.contextWords)),
-      maxPromptTokens: gen.maxPromptTokens,
-      maxNewTokens: gen.maxNewTokens,
-      beams,
-      nBest: beams,
-      batchSize: o.batchSize ?? 256,
-      ...(allowed ? { allowed } : {}),
-    });
-    return hyps.map((hs, i) => {
-      const seen = new Set<string>();
-      const out: Span[] = [];
-      for (const h of hs) {
-        // Under the constraint a hypothesis is a whole span only when it ended on EOS.
-        if (constrained && !h.endedOnEos) continue;
-        const text = h.text.trim();
-        if (text === "" || seen.has(text)) continue;
-        seen.add(text);
-        out.push(spanOf(examples[i]!.context, text, h.logProb / Math.max(1, h.tokens.length)));
-      }
-      return out;
-    });
-  } finally {
-    net.dispose();
-  }
+  const hyps = await generateNBest({
+    model: gen.checkpoint,
+    tokenizer: tok,
+    prompts: examples.map((e) => qaPrompt(e.question, e.context, gen.contextWords)),
+    maxPromptTokens: gen.maxPromptTokens,
+    maxNewTokens: gen.maxNewTokens,
+    beams,
+    nBest: beams,
+    batchSize: o.batchSize ?? 256,
+    ...(allowed ? { allowed } : {}),
+  });
+  return hyps.map((hs, i) => {
+    const seen = new Set<string>();
+    const out: Span[] = [];
+    for (const h of hs) {
+      // Under the constraint a hypothesis is a whole span only when it ended on EOS.
+      if (constrained && !h.endedOnEos) continue;
+      const text = h.text.trim();
+      if (text === "" || seen.has(text)) continue;
+      seen.add(text);
+      // h.score = mean token log-probability (generateNBest's default length penalty α = 1).
+      out.push(spanOf(examples[i]!.context, text, h.score));
+    }
+    return out;
+  });
 }
 
 /** An answerer that returns precomputed spans, looked up by (context, question). */
