@@ -5,7 +5,7 @@
 #  3. selection with the generator's constrained beams as a 4th answerer + its log-probability feature
 #     (the selector's training skips the generator's 4,000 questions automatically);
 #  4. the same without the log-probability feature (ablation).
-# Long (about an hour on 2 shared CPU cores): not part of CI. Run from anywhere.
+# Long (about 25 minutes on 2 CPU cores: generator 8, selection runs 1 + 9 + 6): not part of CI. Run from anywhere.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA="${DQNLM_SHARED:-../../../shared}/data/qa"
