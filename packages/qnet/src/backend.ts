@@ -8,7 +8,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
+// Registers the pure-JS "cpu" backend: the fallback of selectBackend and what plain tfjs-core code runs on.
+import "@tensorflow/tfjs-backend-cpu";
 import { QnetBackendError } from "./errors.js";
 
 let wasmStarted = false;
@@ -213,7 +215,7 @@ export async function doctor(opts: SelectBackendOptions = {}): Promise<DoctorRep
     tried: ORDER.map((c) => report.tried.find((t) => t.name === c)).filter(
       (t): t is BackendAttempt => t !== undefined,
     ),
-    versions: { ...tf.version },
+    versions: { "tfjs-core": tf.version_core },
     platform: { node: process.version, cpus: os.cpus().length },
   };
 }
@@ -322,6 +324,7 @@ function transposeWords(
 export function registerWasmKernels(): void {
   registerFastTranspose();
   registerSharedIdentity();
+  registerTypedOneHot();
   if (tf.getKernel("UnsortedSegmentSum", "wasm")) return;
   tf.registerKernel({
     kernelName: "UnsortedSegmentSum",
@@ -382,6 +385,45 @@ function registerFastTranspose(): void {
       const xv = b.typedArrayFromHeap(x) as Float32Array | Int32Array;
       const ov = b.typedArrayFromHeap(out as WasmTensorData) as Float32Array | Int32Array;
       transposeInto(xv, x.shape, perm, ov);
+      return out;
+    },
+  });
+}
+
+let oneHotPatched = false;
+
+/**
+ * tfjs-backend-wasm 4.22's `OneHot` ignores its `dtype` attribute: the C++ kernel always writes int32 bits, so a
+ * float32 one-hot reads 1.4e-45 instead of 1 (and on/off values that are not integers come out as 0). This
+ * keeps the native kernel for int32 and fills any other dtype in JavaScript (O(N·depth), like the kernel).
+ */
+function registerTypedOneHot(): void {
+  if (oneHotPatched) return;
+  const original = tf.getKernel("OneHot", "wasm");
+  if (!original) return;
+  oneHotPatched = true;
+  tf.unregisterKernel("OneHot", "wasm");
+  tf.registerKernel({
+    ...original,
+    kernelFunc: (args) => {
+      const { dtype, depth, onValue, offValue } = args.attrs as {
+        dtype: tf.DataType;
+        depth: number;
+        onValue: number;
+        offValue: number;
+      };
+      if (dtype === "int32" || dtype === "string") return original.kernelFunc(args);
+      const b = args.backend as unknown as WasmBackendLike;
+      const indices = args.inputs.indices as WasmTensorData;
+      const out = b.makeOutput([...indices.shape, depth], dtype);
+      // Views after makeOutput: allocation may grow (and detach) the wasm heap.
+      const iv = b.typedArrayFromHeap(indices);
+      const ov = b.typedArrayFromHeap(out as WasmTensorData);
+      ov.fill(offValue);
+      for (let i = 0; i < iv.length; i++) {
+        const k = iv[i] as number;
+        if (k >= 0 && k < depth) ov[i * depth + k] = onValue;
+      }
       return out;
     },
   });

@@ -2,7 +2,7 @@
  * Helpers over Q-value tensors [..., V] used by DQN losses and action selection. All are plain tfjs ops (so
  * they differentiate and run on every backend); call them inside a tidy or dispose the results.
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { QnetInputError } from "./errors.js";
 
 /**
@@ -85,7 +85,11 @@ export function softmaxCrossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D): 
       value: loss as tf.Tensor1D,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const sp = saved[0] as tf.Tensor2D;
-        const g = tf.mul(tf.sub(sp, tf.oneHot(targets, V, 1, 0, "float32")), tf.expandDims(dy, 1));
+        // The one-hot is built as int32 and cast: tfjs-backend-wasm 4.22's OneHot ignores its dtype and writes
+        // int32 bits, so a float32 one-hot reads 1.4e-45 there and the gradient would lose its −1 term
+        // (qnet also patches that kernel in registerWasmKernels; this keeps a plain tf.setBackend("wasm") right).
+        const onehot = tf.cast(tf.oneHot(targets, V), "float32");
+        const g = tf.mul(tf.sub(sp, onehot), tf.expandDims(dy, 1));
         return [g, tf.zerosLike(targets)];
       },
     };
