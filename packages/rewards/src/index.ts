@@ -41,3 +41,8 @@ export { prefixScores, stepRewards } from "./steps.js";
 export type { TerOptions, TerResult } from "./ter.js";
 export { corpusTer, sentenceTer } from "./ter.js";
 // --- end TER, ROUGE, SQuAD, rewards ---
+
+// --- reward plug-ins (loader) ---
+export type { JsonValue, LoadedReward, LoadRewardOptions, RewardFactory, RewardRecord } from "./plugin.js";
+export { describeReward, isReward, loadReward, parseRewardSpec, RewardPluginError } from "./plugin.js";
+// --- end reward plug-ins ---
