@@ -2,8 +2,8 @@ import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { formatError, readJsonl, runCli } from "./cli-lib.js";
-import { TrainerConfigError, TrainerInputError } from "./index.js";
+import { CliUsageError, formatError, readJsonl, runCli } from "./cli-lib.js";
+import { TrainerConfigError } from "./index.js";
 
 const dir = mkdtempSync(join(tmpdir(), "dqnlm-cli-"));
 const lines = (n: number, off: number) =>
@@ -104,6 +104,6 @@ describe("dqnlm CLI", () => {
     );
     writeFileSync(join(dir, "broken.jsonl"), '{"prompt": "a", "reference": "b"}\n{"prompt": 3}\n');
     expect(() => readJsonl(join(dir, "broken.jsonl"))).toThrow(/broken\.jsonl:2: expected a string "prompt"/);
-    await expect(runCli(["fly"])).rejects.toBeInstanceOf(TrainerInputError);
+    await expect(runCli(["fly"])).rejects.toBeInstanceOf(CliUsageError);
   });
 });

@@ -20,8 +20,8 @@ export { evalCrossEntropy, mleWarmStart } from "./mle.js";
 export type { AdamState } from "./optim.js";
 export { Adam, globalNorm } from "./optim.js";
 export { argmax, epsilonAt, epsilonGreedy, maskIndices, sampleMasked } from "./policy.js";
-export type { Progress } from "./progress.js";
-export { createProgress, progressEnabled } from "./progress.js";
+export type { Progress, ProgressStream } from "./progress.js";
+export { createProgress, logAboveProgress, progressEnabled } from "./progress.js";
 export type { DataSplits, Example, TextTask } from "./text-task.js";
 export { buildTextTask, encodePrompt, encodeTarget, exampleConstraints } from "./text-task.js";
 export type {
