@@ -6,6 +6,7 @@
 import {
   type CliCommand,
   type CliIo,
+  checkOutputFolder,
   dataSourceFrom,
   dataSourceOptions,
   formatDuration,
@@ -101,6 +102,7 @@ export async function runSelect(
   title = "dialogue selection",
 ): Promise<void> {
   const t0 = performance.now();
+  checkOutputFolder(String(values.out ?? "runs/dialogue-select")); // before any work
   const backend = await selectBackend({ backend: String(values.backend ?? "cpu") as "cpu" });
   const str = (k: string): string | undefined =>
     typeof values[k] === "string" ? (values[k] as string) : undefined;

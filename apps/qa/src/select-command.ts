@@ -7,6 +7,7 @@ import { relative } from "node:path";
 import {
   type CliCommand,
   type CliIo,
+  checkOutputFolder,
   formatDuration,
   type OptionSpec,
   type ParsedOptions,
@@ -102,6 +103,7 @@ export async function runSelect(
   title = "qa selection",
 ): Promise<void> {
   const t0 = performance.now();
+  checkOutputFolder(String(values.out ?? "runs/qa-select")); // before any work
   const backend = await selectBackend({ backend: String(values.backend ?? "cpu") as "cpu" });
   const str = (k: string): string | undefined =>
     typeof values[k] === "string" ? (values[k] as string) : undefined;

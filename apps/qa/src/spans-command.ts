@@ -6,7 +6,7 @@
  */
 
 import { relative } from "node:path";
-import { type CliCommand, type CliIo, RunFolder, UsageError } from "@dqnlm/appkit";
+import { type CliCommand, type CliIo, checkOutputFolder, RunFolder, UsageError } from "@dqnlm/appkit";
 import { selectBackend } from "@dqnlm/qnet";
 import { loadQaFromOptions, QA_DATA_OPTIONS } from "./data.js";
 import { generatorSpans, loadQaGenerator } from "./generator.js";
@@ -32,6 +32,7 @@ export async function runSpanEval(
   const split = String(values.split ?? "test") as "train" | "validation" | "test";
   const beams = values.beams;
   if (typeof beams !== "number") throw new UsageError("beams", "an integer ≥ 1", beams);
+  if (typeof values.out === "string") checkOutputFolder(values.out); // before any work
   const backend = await selectBackend({ backend: String(values.backend ?? "wasm") as "wasm" });
   const gen = loadQaGenerator(model);
   const data = await loadQaFromOptions(values);

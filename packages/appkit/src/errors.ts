@@ -50,6 +50,29 @@ export class DatasetNotFoundError extends DqnlmError {
   }
 }
 
+/** A split has no usable record (an empty file, only blank lines, or every record skipped as malformed). */
+export class EmptySplitError extends DqnlmError {
+  /** The split without records. */
+  readonly split: string;
+  constructor(split: string, message: string, options: { field?: string; cause?: unknown } = {}) {
+    super("DQNLM_APPKIT_EMPTY_SPLIT", message, options);
+    this.split = split;
+  }
+}
+
+/**
+ * An output folder (`--out`) cannot be used: it is a file, lies under a file, is not writable, or writing into
+ * it failed. `field` names the option.
+ */
+export class OutputPathError extends DqnlmError {
+  /** The folder as given. */
+  readonly path: string;
+  constructor(path: string, message: string, options: { field?: string; cause?: unknown } = {}) {
+    super("DQNLM_APPKIT_BAD_OUTPUT", message, { field: options.field ?? "out", ...options });
+    this.path = path;
+  }
+}
+
 /** A command-line argument or config-file value is invalid. `field` names the option. */
 export class UsageError extends DqnlmError {
   constructor(field: string, expected: string, received: unknown, hint?: string) {

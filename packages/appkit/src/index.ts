@@ -1,6 +1,6 @@
 export { generationCli } from "./cli/generation.js";
 export type { OptionKind, OptionSpec, ParsedOptions } from "./cli/options.js";
-export { deepMerge, formatOptionsHelp, parseOptions, parseSet } from "./cli/options.js";
+export { deepMerge, formatOptionsHelp, nearestName, parseOptions, parseSet } from "./cli/options.js";
 export type { CliCommand, CliIo, TaskCliSpec } from "./cli/run.js";
 export { EXIT_CODES, exitCodeFor, generationOptionSpecs, runTaskCli, withDefaults } from "./cli/run.js";
 export {
@@ -28,6 +28,7 @@ export type {
 } from "./data/read.js";
 export {
   DATA_EXTENSIONS,
+  decodeUtf8,
   detectFormat,
   pairMapper,
   RecordView,
@@ -49,6 +50,8 @@ export {
   DataFormatError,
   DataRecordError,
   DatasetNotFoundError,
+  EmptySplitError,
+  OutputPathError,
   SelectorOptionError,
   UsageError,
 } from "./errors.js";
@@ -60,13 +63,14 @@ export {
   evaluateGeneration,
   generateText,
   loadRunModel,
+  resumeGeneration,
   runExperiment,
   systemsTable,
   trainerConfigFor,
   trainGeneration,
 } from "./pipeline.js";
 export type { PredictionRow } from "./run/folder.js";
-export { RUN_FILES, RunFolder, slug } from "./run/folder.js";
+export { checkOutputFolder, outputError, RUN_FILES, RunFolder, slug } from "./run/folder.js";
 export type {
   AggregateRow,
   MetricColumn,

@@ -6,13 +6,20 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { loadTokenizer, type Tokenizer } from "@dqnlm/mdp";
-import { readMetrics, generate as trainerGenerate, train as trainerTrain } from "@dqnlm/trainer";
+import { type BackendName, selectBackend } from "@dqnlm/qnet";
+import {
+  readMetrics,
+  resolveConfig as resolveTrainerConfig,
+  generate as trainerGenerate,
+  resume as trainerResume,
+  train as trainerTrain,
+} from "@dqnlm/trainer";
 import { deepMerge } from "./cli/options.js";
 import type { CliIo } from "./cli/run.js";
 import { readDataset, type TextPair } from "./data/read.js";
-import { UsageError } from "./errors.js";
+import { EmptySplitError, UsageError } from "./errors.js";
 import { bestCheckpointOf, findRunFolder, type ModelInit, resolveInit } from "./init.js";
-import { RUN_FILES, RunFolder } from "./run/folder.js";
+import { checkOutputFolder, outputError, RUN_FILES, RunFolder } from "./run/folder.js";
 import { type AggregateRow, formatDuration, renderAggregateTable, renderReport } from "./run/report.js";
 import type { GenerationTask, MetricScore, OptionValues } from "./task.js";
 import { loadTaskData, resolveFields, type TaskData } from "./task-data.js";
@@ -63,6 +70,7 @@ export function trainerConfigFor(
 /** Prepares the run folder: refuses to clobber a folder that is not ours; `overwrite` replaces one of ours. */
 function prepareRunFolder(out: string, overwrite: boolean): RunFolder {
   const dir = resolve(out);
+  checkOutputFolder(dir, out);
   if (existsSync(dir) && readdirSync(dir).length > 0) {
     const ours = existsSync(join(dir, RUN_FILES.appConfig)) || existsSync(join(dir, "metrics.jsonl"));
     if (!overwrite || !ours)
@@ -70,9 +78,15 @@ function prepareRunFolder(out: string, overwrite: boolean): RunFolder {
         "out",
         overwrite ? "a new folder, an empty one, or one of our run folders" : "a new or empty folder",
         out,
-        ours ? "Pass --overwrite to replace this run." : "Choose another --out.",
+        ours
+          ? `Pass --overwrite to replace this run${existsSync(join(dir, "checkpoints", "last", "state.json")) ? `, or continue it with \`resume --out ${out}\`` : ""}.`
+          : "Choose another --out.",
       );
-    rmSync(dir, { recursive: true, force: true });
+    try {
+      rmSync(dir, { recursive: true, force: true });
+    } catch (err) {
+      throw outputError(err, out) ?? err;
+    }
   }
   return new RunFolder(dir);
 }
@@ -87,6 +101,47 @@ function initDirOf(init: ModelInit): string | null {
   return init.type === "checkpoint" ? init.dir : null;
 }
 
+/** What `app-config.json` records: enough to resume the run and to redo its report. */
+interface AppConfig {
+  readonly task: string;
+  readonly command: string;
+  readonly commandLine?: string;
+  readonly options: OptionValues;
+  readonly trainerOverrides: Record<string, unknown>;
+  readonly init: ModelInit;
+  readonly data: { origin: string; sizes: Record<string, number>; skipped: number; fields: unknown };
+}
+
+/** Validates the trainer config the options and overrides make, before anything is read or written. */
+function checkTrainerConfig(o: OptionValues, overrides: Record<string, unknown>): Record<string, unknown> {
+  const config = trainerConfigFor(o, overrides);
+  resolveTrainerConfig(config);
+  return config;
+}
+
+function sayer(o: OptionValues, io: CliIo): (line: string) => void {
+  const quiet = o.quiet === true;
+  return (line) => {
+    if (!quiet) io.stderr(`${line}\n`);
+  };
+}
+
+function checkSplitSizes(task: GenerationTask, data: TaskData): Record<string, number> {
+  const sizes = {
+    train: data.splits.train.length,
+    validation: data.splits.validation.length,
+    test: data.splits.test.length,
+  };
+  for (const [split, n] of Object.entries(sizes))
+    if (n === 0)
+      throw new EmptySplitError(
+        split,
+        `[${task.name}] the ${split} split of ${data.origin} has no usable record${data.skipped ? ` (${data.skipped} malformed records skipped)` : ""}; every split needs at least one.`,
+        { field: `${split}-limit` },
+      );
+  return sizes;
+}
+
 /** Trains (MLE warm start, then DQN) and evaluates one run; writes the run folder; returns its results. */
 export async function trainGeneration(
   task: GenerationTask,
@@ -97,32 +152,21 @@ export async function trainGeneration(
 ): Promise<TrainGenerationResult> {
   const t0 = performance.now();
   const wall: Record<string, number> = {};
-  const lap = (name: string, since: number): number => {
-    const now = performance.now();
-    wall[name] = (wall[name] ?? 0) + (now - since) / 1000;
-    return now;
-  };
-  const quiet = o.quiet === true;
-  const say = (line: string): void => {
-    if (!quiet) io.stderr(`${line}\n`);
-  };
+  const say = sayer(o, io);
   const preset = str(o, "preset") ?? "stable";
   const seed = num(o, "seed", 1);
   const out = str(o, "out") ?? join("runs", `${task.name}-${preset}-s${seed}`);
   const reward = task.reward(o); // validates the task's options before anything is written
+  const config = checkTrainerConfig(o, overrides);
+  checkOutputFolder(resolve(out), out);
   const data = await loadTaskData(task, o);
+  const sizes = checkSplitSizes(task, data);
   const run = prepareRunFolder(out, o.overwrite === true);
-  const sizes = {
-    train: data.splits.train.length,
-    validation: data.splits.validation.length,
-    test: data.splits.test.length,
-  };
   say(
     `[${task.name}] data: ${data.origin} — train ${sizes.train}, validation ${sizes.validation}, test ${sizes.test}${data.skipped ? `, ${data.skipped} malformed records skipped` : ""}`,
   );
-  if (sizes.train === 0 || sizes.validation === 0 || sizes.test === 0)
-    throw new UsageError("data-dir", "non-empty train, validation and test splits", sizes);
-  let t = lap("data", t0);
+  wall.data = (performance.now() - t0) / 1000;
+  let t = performance.now();
 
   const prompt = (e: TextPair): string => (task.prompt ? task.prompt(e, o) : e.source);
   const maxPrompt = num(o, "max-prompt-tokens", 64);
@@ -135,52 +179,153 @@ export async function trainGeneration(
     nHead: num(o, "n-head", 2),
     nPositions: maxPrompt + maxNew + 4,
   });
-  resolved.tokenizer.save(run.path(RUN_FILES.tokenizer));
+  try {
+    resolved.tokenizer.save(run.path(RUN_FILES.tokenizer));
+  } catch (err) {
+    throw outputError(err, run.dir) ?? err;
+  }
   say(`[${task.name}] model: ${resolved.description}`);
-  t = lap("tokenizer", t);
+  wall.tokenizer = (performance.now() - t) / 1000;
+  t = performance.now();
 
-  const config = trainerConfigFor(o, overrides);
-  run.writeJson(RUN_FILES.appConfig, {
+  const appConfig: AppConfig = {
     task: task.name,
     command,
+    commandLine: `dqnlm-${task.name} ${process.argv.slice(2).join(" ")}`.trim(),
     options: o,
     trainerOverrides: overrides,
-    init: resolved.init,
+    init: resolved.init as ModelInit,
     data: { origin: data.origin, sizes, skipped: data.skipped, fields: data.fields },
-  });
-  const allowedOf = constraintOf(task, o);
-  const toExample = (e: TextPair) => {
-    const allowed = allowedOf(e);
-    return {
-      prompt: prompt(e),
-      references: [...e.references],
-      ...(allowed ? { allowedOutputs: allowed } : {}),
-    };
   };
+  run.writeJson(RUN_FILES.appConfig, appConfig);
   const overBudget = dqnTimeBudget(num(o, "time-budget", 0));
   const result = await trainerTrain(
     {
       runDir: run.dir,
       config,
-      data: {
-        train: data.splits.train.map(toExample),
-        validation: data.splits.validation.map(toExample),
-        test: data.splits.test.map(toExample),
-      },
+      data: trainerData(task, o, data),
       tokenizer: resolved.tokenizer,
       reward,
       init: resolved.init as ModelInit,
     },
-    {
-      onValidation: (v: { update: number; metric: number; best: number; improved: boolean }) =>
-        say(
-          `[${task.name}] validation @${v.update}: ${v.metric.toFixed(4)} (best ${v.best.toFixed(4)})${v.improved ? " *" : ""}`,
-        ),
-      shouldStop: overBudget,
-    },
+    { onValidation: validationSayer(task, say), shouldStop: overBudget },
   );
-  t = lap("train", t);
+  wall.train = (performance.now() - t) / 1000;
+  return finishRun(task, o, run, data, appConfig, resolved.tokenizer, result, wall, t0, io);
+}
 
+/**
+ * `resume`: continues an interrupted `train`/`demo` run in `out` from its last checkpoint, exactly as the
+ * trainer's `resume` does (same data, tokenizer, reward and options, read back from the run folder), then
+ * decodes the test split and writes the same predictions, results and report as an uninterrupted run.
+ */
+export async function resumeGeneration(
+  task: GenerationTask,
+  values: OptionValues,
+  io: CliIo,
+): Promise<TrainGenerationResult> {
+  const t0 = performance.now();
+  const out = str(values, "out");
+  if (out === undefined)
+    throw new UsageError(
+      "out",
+      "the run folder to resume",
+      out,
+      `e.g. \`dqnlm-${task.name} resume --out runs/x\`.`,
+    );
+  const dir = resolve(out);
+  const cfgPath = join(dir, RUN_FILES.appConfig);
+  if (!existsSync(cfgPath))
+    throw new UsageError(
+      "out",
+      `a run folder written by \`dqnlm-${task.name} train\` (with ${RUN_FILES.appConfig})`,
+      out,
+      existsSync(dir) ? "This folder holds no app run." : "No such folder.",
+    );
+  let appConfig: AppConfig;
+  try {
+    appConfig = JSON.parse(readFileSync(cfgPath, "utf8")) as AppConfig;
+  } catch (err) {
+    throw new UsageError("out", `a readable ${RUN_FILES.appConfig}`, out, `(${(err as Error).message})`);
+  }
+  if (appConfig.task !== task.name)
+    throw new UsageError("out", `a ${task.name} run folder`, out, `It holds a ${appConfig.task} run.`);
+  if (!existsSync(join(dir, "checkpoints", "last", "state.json")))
+    throw new UsageError(
+      "out",
+      "a run with a DQN checkpoint (checkpoints/last)",
+      out,
+      `The run stopped before its first checkpoint; start it again with \`dqnlm-${task.name} ${appConfig.command} ... --out ${out} --overwrite\`.`,
+    );
+  // the original options, with this command's --quiet
+  const o: OptionValues = { ...appConfig.options, ...(values.quiet === true ? { quiet: true } : {}) };
+  const say = sayer(o, io);
+  const run = new RunFolder(dir);
+  const data = await loadTaskData(task, o);
+  checkSplitSizes(task, data);
+  const tokenizer = loadTokenizer(run.path(RUN_FILES.tokenizer));
+  const reward = task.reward(o);
+  say(`[${task.name}] resuming ${run.dir} from its last checkpoint`);
+  const wall: Record<string, number> = { data: (performance.now() - t0) / 1000 };
+  const t = performance.now();
+  const result = await trainerResume(
+    run.dir,
+    { data: trainerData(task, o, data), tokenizer, reward },
+    { onValidation: validationSayer(task, say), shouldStop: dqnTimeBudget(num(o, "time-budget", 0)) },
+  );
+  wall.train = (performance.now() - t) / 1000;
+  return finishRun(task, o, run, data, appConfig, tokenizer, result, wall, t0, io);
+}
+
+function validationSayer(
+  task: GenerationTask,
+  say: (line: string) => void,
+): (v: { update: number; metric: number; best: number; improved: boolean }) => void {
+  return (v) =>
+    say(
+      `[${task.name}] validation @${v.update}: ${v.metric.toFixed(4)} (best ${v.best.toFixed(4)})${v.improved ? " *" : ""}`,
+    );
+}
+
+/** The trainer's examples for the task's splits (prompt, references, allowed outputs). */
+function trainerData(task: GenerationTask, o: OptionValues, data: TaskData) {
+  const allowedOf = constraintOf(task, o);
+  const toExample = (e: TextPair) => {
+    const allowed = allowedOf(e);
+    return {
+      prompt: task.prompt ? task.prompt(e, o) : e.source,
+      references: [...e.references],
+      ...(allowed ? { allowedOutputs: allowed } : {}),
+    };
+  };
+  return {
+    train: data.splits.train.map(toExample),
+    validation: data.splits.validation.map(toExample),
+    test: data.splits.test.map(toExample),
+  };
+}
+
+/** After training (or resuming): test decoding before/after DQN, predictions, results.json and report.md. */
+async function finishRun(
+  task: GenerationTask,
+  o: OptionValues,
+  run: RunFolder,
+  data: TaskData,
+  appConfig: AppConfig,
+  tokenizer: Tokenizer,
+  result: Awaited<ReturnType<typeof trainerTrain>>,
+  wall: Record<string, number>,
+  t0: number,
+  io: CliIo,
+): Promise<TrainGenerationResult> {
+  const say = sayer(o, io);
+  const t = performance.now();
+  const init = appConfig.init;
+  const preset = str(o, "preset") ?? "stable";
+  const maxPrompt = num(o, "max-prompt-tokens", 64);
+  const maxNew = num(o, "max-new-tokens", 24);
+  const prompt = (e: TextPair): string => (task.prompt ? task.prompt(e, o) : e.source);
+  const allowedOf = constraintOf(task, o);
   const refs = data.splits.test.map((e) => e.references);
   const systems: SystemRun[] = [];
   const dqnName = `DQN (${preset})`;
@@ -191,7 +336,7 @@ export async function trainGeneration(
       ? undefined
       : trainerGenerate({
           model: checkpoint,
-          tokenizer: resolved.tokenizer,
+          tokenizer,
           prompts: testPrompts,
           maxNewTokens: maxNew,
           maxPromptTokens: maxPrompt,
@@ -202,15 +347,13 @@ export async function trainGeneration(
   const before =
     result.test?.before.predictions ??
     (await decodeWith(
-      existsSync(join(run.dir, "checkpoints", "mle"))
-        ? join(run.dir, "checkpoints", "mle")
-        : initDirOf(resolved.init),
+      existsSync(join(run.dir, "checkpoints", "mle")) ? join(run.dir, "checkpoints", "mle") : initDirOf(init),
     ));
   const after = dqnRan
     ? (result.test?.after.predictions ?? (await decodeWith(result.bestCheckpoint)))
     : undefined;
   const phases: [string, readonly string[] | undefined][] = [
-    [mleName(o, resolved.init), before],
+    [mleName(o, init), before],
     [dqnName, after],
   ];
   for (const [system, preds] of phases) {
@@ -228,9 +371,14 @@ export async function trainGeneration(
       })),
     );
   }
-  lap("test", t);
+  wall.test = (performance.now() - t) / 1000;
   wall.total = (performance.now() - t0) / 1000;
-  const backend = String(result.backend ?? config.backend ?? "auto");
+  const backend = String(result.backend ?? o.backend ?? "auto");
+  const sizes = {
+    train: data.splits.train.length,
+    validation: data.splits.validation.length,
+    test: data.splits.test.length,
+  };
   const res: TrainGenerationResult = {
     dir: run.dir,
     systems,
@@ -241,7 +389,16 @@ export async function trainGeneration(
     data: { origin: data.origin, sizes, skipped: data.skipped, demo: data.demo },
   };
   run.writeJson(RUN_FILES.results, res);
-  writeRunReport(task, run, res, o, data, `dqnlm-${task.name} ${process.argv.slice(2).join(" ")}`.trim());
+  writeRunReport(
+    task,
+    run,
+    res,
+    o,
+    data,
+    appConfig.commandLine ?? `dqnlm-${task.name} ${process.argv.slice(2).join(" ")}`.trim(),
+  );
+  if (result.stopped === "callback")
+    say(`[${task.name}] stopped early: continue with \`dqnlm-${task.name} resume --out ${run.dir}\``);
   say(`[${task.name}] run folder: ${run.dir}`);
   io.stdout(systemsTable(systems));
   return res;
@@ -398,24 +555,41 @@ export function loadRunModel(model: string | undefined): {
   return { checkpoint, tokenizer: loadTokenizer(join(runDir, RUN_FILES.tokenizer)), runDir, options };
 }
 
+/**
+ * Starts the tfjs backend for `eval`/`generate` as training does: `--backend`, else the run's, else qnet's
+ * automatic choice (or `DQNLM_BACKEND`).
+ */
+async function useBackend(o: OptionValues, trained: OptionValues): Promise<string> {
+  const name = str(o, "backend") ?? str(trained, "backend");
+  const report = await selectBackend(name ? { backend: name as BackendName } : {});
+  return report.name;
+}
+
 /** `eval`: decodes a split with a trained model and prints (and optionally writes) the corpus metrics. */
 export async function evaluateGeneration(
   task: GenerationTask,
   o: OptionValues,
   io: CliIo,
 ): Promise<SystemRun> {
-  const { checkpoint, tokenizer } = loadRunModel(str(o, "model"));
+  const { checkpoint, tokenizer, options: trained } = loadRunModel(str(o, "model"));
+  const out = str(o, "out");
+  if (out !== undefined) checkOutputFolder(resolve(out), out);
   const data = await loadTaskData(task, o);
   const split = (str(o, "split") ?? "test") as "train" | "validation" | "test";
   const examples = data.splits[split];
+  if (examples.length === 0)
+    throw new EmptySplitError(split, `the ${split} split of ${data.origin} has no record to evaluate.`, {
+      field: "split",
+    });
+  await useBackend(o, trained);
   const prompt = (e: TextPair): string => (task.prompt ? task.prompt(e, o) : e.source);
   const allowedOf = constraintOf(task, o);
   const predictions = await trainerGenerate({
     model: checkpoint,
     tokenizer,
     prompts: examples.map(prompt),
-    maxNewTokens: num(o, "max-new-tokens", 24),
-    maxPromptTokens: num(o, "max-prompt-tokens", 64),
+    maxNewTokens: num(o, "max-new-tokens", num(trained, "max-new-tokens", 24)),
+    maxPromptTokens: num(o, "max-prompt-tokens", num(trained, "max-prompt-tokens", 64)),
     ...(task.allowedOutputs ? { allowedOutputs: examples.map(allowedOf) } : {}),
   });
   const sys: SystemRun = {
@@ -427,7 +601,6 @@ export async function evaluateGeneration(
     ),
     predictions: [...predictions],
   };
-  const out = str(o, "out");
   if (out !== undefined) {
     const run = new RunFolder(out);
     run.writePredictions(
@@ -450,7 +623,7 @@ export async function evaluateGeneration(
 
 /** `generate`: greedy argmax-Q decoding for prompts given on the command line or in a data file. */
 export async function generateText(task: GenerationTask, o: OptionValues, io: CliIo): Promise<string[]> {
-  const { checkpoint, tokenizer } = loadRunModel(str(o, "model"));
+  const { checkpoint, tokenizer, options: trained } = loadRunModel(str(o, "model"));
   let prompts: string[] = Array.isArray(o.prompt) ? (o.prompt as string[]) : [];
   const input = str(o, "input");
   if (input !== undefined) {
@@ -458,16 +631,23 @@ export async function generateText(task: GenerationTask, o: OptionValues, io: Cl
     const r = await readDataset(input, (rec) => rec.string(field), {
       skipBadLines: o["skip-bad-lines"] === true,
     });
+    if (r.items.length === 0)
+      throw new EmptySplitError(
+        "input",
+        `${input} holds no usable prompt${r.skipped ? ` (${r.skipped} malformed records skipped)` : " (the file is empty)"}.`,
+        { field: "input" },
+      );
     prompts = [...prompts, ...r.items];
   }
   if (prompts.length === 0)
     throw new UsageError("prompt", "at least one --prompt or an --input file", undefined);
+  await useBackend(o, trained);
   const outs = await trainerGenerate({
     model: checkpoint,
     tokenizer,
     prompts,
-    maxNewTokens: num(o, "max-new-tokens", 24),
-    maxPromptTokens: num(o, "max-prompt-tokens", 64),
+    maxNewTokens: num(o, "max-new-tokens", num(trained, "max-new-tokens", 24)),
+    maxPromptTokens: num(o, "max-prompt-tokens", num(trained, "max-prompt-tokens", 64)),
   });
   for (const [i, p] of outs.entries()) io.stdout(`${JSON.stringify({ prompt: prompts[i], output: p })}\n`);
   return [...outs];

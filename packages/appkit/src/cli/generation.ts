@@ -1,9 +1,15 @@
 /** The standard commands of a generation task's CLI. */
-import { evaluateGeneration, generateText, runExperiment, trainGeneration } from "../pipeline.js";
+import {
+  evaluateGeneration,
+  generateText,
+  resumeGeneration,
+  runExperiment,
+  trainGeneration,
+} from "../pipeline.js";
 import type { GenerationTask } from "../task.js";
 import { type CliCommand, generationOptionSpecs, type TaskCliSpec } from "./run.js";
 
-/** `train`, `demo`, `eval`, `generate` and `experiment` for `task`, plus any `extra` commands. */
+/** `train`, `demo`, `resume`, `eval`, `generate` and `experiment` for `task`, plus any `extra` commands. */
 export function generationCli(
   task: GenerationTask,
   bin: string,
@@ -26,6 +32,13 @@ export function generationCli(
         options: specs.train,
         run: async (p, io) => {
           await trainGeneration(task, p.values, p.trainerOverrides, io, "train");
+        },
+      },
+      resume: {
+        summary: "continue an interrupted train/demo run (--out) from its last checkpoint, exactly",
+        options: specs.resume,
+        run: async (p, io) => {
+          await resumeGeneration(task, p.values, io);
         },
       },
       eval: {

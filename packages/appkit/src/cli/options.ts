@@ -58,16 +58,23 @@ export function parseOptions(argv: readonly string[], specs: readonly OptionSpec
   try {
     parsed = parseArgs({ args: [...argv], options: parseSpec, allowPositionals: true, strict: true });
   } catch (err) {
-    const m = /'(--?[\w-]+)'/.exec((err as Error).message);
+    const m = /'(--?[\w-]+)/.exec((err as Error).message);
     const field = m?.[1]?.replace(/^-+/, "") ?? "arguments";
     const unknown = (err as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION";
+    if (unknown) {
+      const guess = nearestName(field, [...byName.keys()]);
+      throw new UsageError(
+        field,
+        "a known option",
+        m?.[1] ?? argv.join(" "),
+        `${guess ? `Did you mean --${guess}? ` : ""}Run with --help for the options.`,
+      );
+    }
     throw new UsageError(
       field,
-      unknown
-        ? "a known option (see --help)"
-        : "a value after the option (write --name=-1 for a value starting with a dash)",
-      unknown ? (m?.[1] ?? argv.join(" ")) : argv.join(" "),
-      `(${(err as Error).message.split("\n")[0]})`,
+      `a value after --${field} (write --${field}=-1 for a value starting with a dash)`,
+      argv.join(" "),
+      "Run with --help for the options.",
     );
   }
   const values: Record<string, unknown> = {};
@@ -89,12 +96,20 @@ export function parseOptions(argv: readonly string[], specs: readonly OptionSpec
       }
       const name = key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
       const spec = byName.get(name);
-      if (spec === undefined || name === "config")
+      if (spec === undefined || name === "config") {
+        const guess = nearestName(
+          key,
+          [...byName.keys()]
+            .filter((n) => n !== "config" && n !== "help")
+            .flatMap((n) => [n, camel(n)])
+            .concat("trainer"),
+        );
         throw new ConfigFileError(
           configPath,
-          `unknown key ${JSON.stringify(key)}; keys are option names (e.g. "maxNewTokens" or "max-new-tokens") or "trainer"`,
+          `unknown key ${JSON.stringify(key)}${guess ? `; did you mean ${JSON.stringify(guess)}?` : ""} Keys are option names (e.g. "maxNewTokens" or "max-new-tokens") or "trainer"`,
           { field: key },
         );
+      }
       values[name] = coerce(spec, raw, `config file ${configPath}`);
       explicit.add(name);
     }
@@ -126,6 +141,12 @@ function readConfigFile(path: string): Record<string, unknown> {
       cause: err,
     });
   }
+  if (text.trim() === "")
+    throw new ConfigFileError(
+      path,
+      'the config file is empty; expected a JSON object such as {"seed": 2, "trainer": {"dqn": {"updates": 500}}}',
+      { field: "config" },
+    );
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -249,4 +270,34 @@ export function formatOptionsHelp(specs: readonly OptionSpec[]): string {
   return rows
     .map(([l, r]) => (l.length >= width ? `${l}\n${" ".repeat(width)}${r}` : l.padEnd(width) + r))
     .join("\n");
+}
+
+/** The nearest of `options` to `name` by edit distance (case-insensitive), or undefined when none is close. */
+export function nearestName(name: string, options: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = Number.POSITIVE_INFINITY;
+  const a = name.toLowerCase();
+  for (const o of options) {
+    const b = o.toLowerCase();
+    const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      let prev = dp[0] as number;
+      dp[0] = i;
+      for (let j = 1; j <= b.length; j++) {
+        const tmp = dp[j] as number;
+        dp[j] = Math.min(
+          (dp[j] as number) + 1,
+          (dp[j - 1] as number) + 1,
+          prev + (a[i - 1] === b[j - 1] ? 0 : 1),
+        );
+        prev = tmp;
+      }
+    }
+    const d = dp[b.length] as number;
+    if (d < bestD) {
+      bestD = d;
+      best = o;
+    }
+  }
+  return bestD <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
 }

@@ -4,15 +4,25 @@
  * and model errors 4, anything else 1.
  */
 import { DqnlmError } from "@dqnlm/core";
+import { logAboveProgress } from "@dqnlm/trainer";
 import {
   ConfigFileError,
   DataFormatError,
   DataRecordError,
   DatasetNotFoundError,
+  EmptySplitError,
+  OutputPathError,
   UsageError,
 } from "../errors.js";
+import { outputError } from "../run/folder.js";
 import type { GenerationTask } from "../task.js";
-import { formatOptionsHelp, type OptionSpec, type ParsedOptions, parseOptions } from "./options.js";
+import {
+  formatOptionsHelp,
+  nearestName,
+  type OptionSpec,
+  type ParsedOptions,
+  parseOptions,
+} from "./options.js";
 import {
   COMMON_OPTIONS,
   DATA_OPTIONS,
@@ -56,16 +66,24 @@ export const EXIT_CODES: {
   readonly training: 4;
 } = { ok: 0, failure: 1, usage: 2, data: 3, training: 4 };
 
+// Through the trainer's progress bar, so that log lines and the bar never overwrite each other.
 const defaultIo: CliIo = {
-  stdout: (t) => process.stdout.write(t),
-  stderr: (t) => process.stderr.write(t),
+  stdout: (t) => logAboveProgress(t, process.stdout),
+  stderr: (t) => logAboveProgress(t, process.stderr),
 };
 
 /** The exit code for an error thrown by a command. */
 export function exitCodeFor(err: unknown): number {
-  if (err instanceof UsageError || err instanceof ConfigFileError) return EXIT_CODES.usage;
-  if (err instanceof DataRecordError || err instanceof DataFormatError || err instanceof DatasetNotFoundError)
+  if (err instanceof UsageError || err instanceof ConfigFileError || err instanceof OutputPathError)
+    return EXIT_CODES.usage;
+  if (
+    err instanceof DataRecordError ||
+    err instanceof DataFormatError ||
+    err instanceof DatasetNotFoundError ||
+    err instanceof EmptySplitError
+  )
     return EXIT_CODES.data;
+  if (err instanceof DqnlmError && err.code === "DQNLM_CONFIG_INVALID") return EXIT_CODES.usage;
   if (err instanceof DqnlmError) return EXIT_CODES.training;
   return EXIT_CODES.failure;
 }
@@ -86,8 +104,9 @@ export async function runTaskCli(
   }
   const command = spec.commands[name];
   if (command === undefined) {
+    const guess = nearestName(name.replace(/^-+/, ""), Object.keys(spec.commands));
     io.stderr(
-      `error[DQNLM_APPKIT_BAD_OPTION]: unknown command ${JSON.stringify(name)}; expected one of ${Object.keys(spec.commands).join(", ")}\n`,
+      `error[DQNLM_APPKIT_BAD_OPTION]: unknown command ${JSON.stringify(name)}${guess ? `; did you mean ${JSON.stringify(guess)}?` : ""} Expected one of ${Object.keys(spec.commands).join(", ")}.\n  Run \`${spec.bin} --help\` for usage.\n`,
     );
     return EXIT_CODES.usage;
   }
@@ -106,11 +125,16 @@ export async function runTaskCli(
       );
     await command.run(parsed, io);
     return EXIT_CODES.ok;
-  } catch (err) {
+  } catch (caught) {
+    // A failed write into the output folder (EACCES, EROFS, …) is the user's --out, not a bug.
+    const err = outputError(caught, "the output folder") ?? caught;
     const code = err instanceof DqnlmError ? err.code : "DQNLM_UNEXPECTED";
     const message = err instanceof Error ? err.message : String(err);
     io.stderr(`error[${code}]: ${message}\n`);
-    if (!(err instanceof DqnlmError) && err instanceof Error && err.stack) io.stderr(`${err.stack}\n`);
+    if (!(err instanceof DqnlmError)) {
+      io.stderr("  This is unexpected; rerun with DQNLM_DEBUG=1 for the stack trace and report it.\n");
+      if (process.env.DQNLM_DEBUG && err instanceof Error && err.stack) io.stderr(`${err.stack}\n`);
+    }
     if (err instanceof Error && err.cause instanceof Error && err instanceof DqnlmError)
       io.stderr(`  caused by: ${err.cause.message}\n`);
     return exitCodeFor(err);
@@ -146,6 +170,7 @@ export function generationOptionSpecs(task: GenerationTask): {
   demo: OptionSpec[];
   eval: OptionSpec[];
   generate: OptionSpec[];
+  resume: OptionSpec[];
   experiment: OptionSpec[];
 } {
   const taskOpts = task.options ?? [];
@@ -153,30 +178,53 @@ export function generationOptionSpecs(task: GenerationTask): {
   return {
     train: withDefaults(trainAll, task.defaults),
     demo: withDefaults(trainAll, { ...task.defaults, ...task.demoDefaults }),
-    eval: withDefaults(
-      [
-        ...MODEL_USE_OPTIONS,
-        ...DATA_OPTIONS,
-        ...pick(MODEL_OPTIONS, ["max-new-tokens", "max-prompt-tokens"]),
-        ...pick(TRAIN_OPTIONS, ["out", "backend", "config"]),
-        ...taskOpts,
-      ],
-      task.defaults,
+    eval: fromRun(
+      withDefaults(
+        [
+          ...MODEL_USE_OPTIONS,
+          ...DATA_OPTIONS,
+          ...pick(MODEL_OPTIONS, ["max-new-tokens", "max-prompt-tokens"]),
+          ...pick(TRAIN_OPTIONS, ["out", "backend", "config"]),
+          ...taskOpts,
+        ],
+        task.defaults,
+      ),
     ),
-    generate: withDefaults(
-      [
-        ...pick(MODEL_USE_OPTIONS, ["model", "prompt", "input"]),
-        ...pick(DATA_OPTIONS, ["field-source", "skip-bad-lines"]),
-        ...pick(MODEL_OPTIONS, ["max-new-tokens", "max-prompt-tokens"]),
-        ...pick(TRAIN_OPTIONS, ["backend", "config"]),
-      ],
-      task.defaults,
+    generate: fromRun(
+      withDefaults(
+        [
+          ...pick(MODEL_USE_OPTIONS, ["model", "prompt", "input"]),
+          ...pick(DATA_OPTIONS, ["field-source", "skip-bad-lines"]),
+          ...pick(MODEL_OPTIONS, ["max-new-tokens", "max-prompt-tokens"]),
+          ...pick(TRAIN_OPTIONS, ["backend", "config"]),
+        ],
+        task.defaults,
+      ),
     ),
+    resume: [
+      {
+        name: "out",
+        kind: "string",
+        help: "the run folder of an interrupted `train`/`demo` (required)",
+      },
+      ...pick(TRAIN_OPTIONS, ["quiet"]),
+    ],
     experiment: withDefaults(
       [...trainAll.filter((s) => s.name !== "preset" && s.name !== "seed"), ...EXPERIMENT_OPTIONS],
       task.defaults,
     ),
   };
+}
+
+/** Options of `eval`/`generate` whose default is the value the loaded run was trained with. */
+const FROM_RUN = ["max-new-tokens", "max-prompt-tokens", "backend"];
+
+function fromRun(specs: readonly OptionSpec[]): OptionSpec[] {
+  return specs.map((s) => {
+    if (!FROM_RUN.includes(s.name)) return s;
+    const { default: _unused, ...rest } = s;
+    return { ...rest, help: `${s.help.replace(/ \(default: [^)]*\)$/, "")} (default: the run's)` };
+  });
 }
 
 function pick(specs: readonly OptionSpec[], names: readonly string[]): OptionSpec[] {

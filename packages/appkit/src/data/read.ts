@@ -191,10 +191,44 @@ function readJsonl(
 }
 
 async function readText(file: string): Promise<string> {
+  let bytes: Uint8Array;
   try {
-    return await readFile(file, "utf8");
+    bytes = await readFile(file);
   } catch (err) {
     throw new DataFormatError(file, `cannot read the file (${(err as Error).message})`, { cause: err });
+  }
+  return decodeUtf8(file, bytes);
+}
+
+/**
+ * Decodes `bytes` as UTF-8, strictly: an invalid byte sequence is a {@link DataRecordError} naming the file and
+ * the line it is on (never silently replaced by U+FFFD). Not skippable: the line boundaries themselves are
+ * uncertain in a file that is not UTF-8.
+ */
+export function decodeUtf8(file: string, bytes: Uint8Array): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch (err) {
+    const lineDecoder = new TextDecoder("utf-8", { fatal: true });
+    let start = 0;
+    let line = 0;
+    while (start <= bytes.length) {
+      line++;
+      let end = bytes.indexOf(0x0a, start);
+      if (end === -1) end = bytes.length;
+      try {
+        lineDecoder.decode(bytes.subarray(start, end));
+      } catch {
+        break;
+      }
+      start = end + 1;
+    }
+    throw new DataRecordError(
+      file,
+      line,
+      "not valid UTF-8; re-encode the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8 in > out`)",
+      { cause: err, field: "encoding" },
+    );
   }
 }
 
@@ -250,6 +284,18 @@ export class RecordView {
   optionalString(field: string, fallback: string): string {
     return this.has(field) ? this.string(field) : fallback;
   }
+  /** `field` as a string with some non-blank text. Throws when missing, of another type, or blank. */
+  text(field: string): string {
+    const v = this.string(field);
+    if (v.trim() === "") throw this.#error(field, "a non-empty string", v);
+    return v;
+  }
+  /** `field` as a non-empty list of strings of which at least one is not blank (see {@link strings}). */
+  texts(field: string): string[] {
+    const v = this.strings(field);
+    if (v.every((x) => x.trim() === "")) throw this.#error(field, "at least one non-empty string", v);
+    return v;
+  }
   /** `field` as a non-empty list of strings; a single string becomes a one-element list. */
   strings(field: string): string[] {
     const v = this.record.values[field];
@@ -299,7 +345,8 @@ export function pairMapper(fields: PairFields = {}): (r: RecordView) => TextPair
   const id = fields.id ?? "id";
   return (r) => {
     const src = r.string(source);
-    const references = r.strings(target);
+    // an empty reference cannot be scored against (and an empty source with it is an empty record)
+    const references = r.texts(target);
     return {
       id: r.optionalString(id, `${basename(r.file)}:${r.line}`),
       source: src,

@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { basename, dirname, extname, join, relative } from "node:path";
 import type { OptionSpec } from "../cli/options.js";
-import { DatasetNotFoundError } from "../errors.js";
+import { DatasetNotFoundError, EmptySplitError } from "../errors.js";
 import { DATA_EXTENSIONS, type ReadOptions, type ReadReport, type RecordView, readDataset } from "./read.js";
 
 /** The three splits every app uses. */
@@ -116,6 +116,17 @@ export async function loadSplitFiles<T>(
       skipped += report.skipped;
     }
   }
+  for (const split of required)
+    if (splits[split].length === 0) {
+      const n = reports[split].reduce((a, r) => a + r.skipped, 0);
+      throw new EmptySplitError(
+        split,
+        `dataset ${origin}: the ${split} split has no usable record (${files[split].join(", ")}: ` +
+          `${n > 0 ? `all ${n} records were malformed and skipped` : "empty, or only blank lines"}). ` +
+          "Add at least one well-formed record to it.",
+        { field: "dataDir" },
+      );
+    }
   return { dir: origin, splits, reports, skipped };
 }
 

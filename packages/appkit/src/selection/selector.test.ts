@@ -1,5 +1,5 @@
 import { Rng } from "@dqnlm/core";
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { argmax, type SelectionEpisode, trainSelector } from "./selector.js";
 

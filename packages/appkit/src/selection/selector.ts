@@ -13,7 +13,7 @@
  * CPU cores for thousands of episodes, which is what makes 3-seed results on the real data affordable here.
  */
 import { Rng } from "@dqnlm/core";
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { SelectorOptionError } from "../errors.js";
 
 /** The candidates of one state: dense features, and optionally hashed sparse feature indices. */
