@@ -581,15 +581,17 @@ export async function evaluateGeneration(
     throw new EmptySplitError(split, `the ${split} split of ${data.origin} has no record to evaluate.`, {
       field: "split",
     });
-  await useBackend(o, trained);
+  const backend = await useBackend(o, trained);
   const prompt = (e: TextPair): string => (task.prompt ? task.prompt(e, o) : e.source);
   const allowedOf = constraintOf(task, o);
+  const maxNewTokens = num(o, "max-new-tokens", num(trained, "max-new-tokens", 24));
+  const maxPromptTokens = num(o, "max-prompt-tokens", num(trained, "max-prompt-tokens", 64));
   const predictions = await trainerGenerate({
     model: checkpoint,
     tokenizer,
     prompts: examples.map(prompt),
-    maxNewTokens: num(o, "max-new-tokens", num(trained, "max-new-tokens", 24)),
-    maxPromptTokens: num(o, "max-prompt-tokens", num(trained, "max-prompt-tokens", 64)),
+    maxNewTokens,
+    maxPromptTokens,
     ...(task.allowedOutputs ? { allowedOutputs: examples.map(allowedOf) } : {}),
   });
   const sys: SystemRun = {
@@ -613,9 +615,19 @@ export async function evaluateGeneration(
         prediction: predictions[i] ?? "",
       })),
     );
-    run.writeJson(`eval-${split}.json`, { model: checkpoint, data: data.origin, split, scores: sys.scores });
+    run.writeJson(`eval-${split}.json`, {
+      model: checkpoint,
+      data: data.origin,
+      split,
+      backend,
+      maxNewTokens,
+      maxPromptTokens,
+      scores: sys.scores,
+    });
   }
-  io.stdout(`${data.origin}, ${split} (${examples.length} examples)\n`);
+  io.stdout(
+    `${data.origin}, ${split} (${examples.length} examples; ${backend} backend, prompts ≤ ${maxPromptTokens} / outputs ≤ ${maxNewTokens} tokens)\n`,
+  );
   for (const s of sys.scores)
     io.stdout(`${s.name}\t${s.value.toFixed(s.digits ?? 2)}${s.signature ? `\t${s.signature}` : ""}\n`);
   return sys;

@@ -45,7 +45,7 @@ export function toyArgs(out: string, extra: readonly string[] = []): string[] {
     "--backend",
     "cpu",
     "--vocab-size",
-    "40",
+    "300",
     "--n-embd",
     "8",
     "--n-layer",
