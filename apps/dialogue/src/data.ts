@@ -60,7 +60,7 @@ export function dialogueMapper(fields: DialogueFields = {}): (r: RecordView) => 
   return (r) => ({
     id: r.optionalString(f.id, `${r.file.split("/").pop()}:${r.line}`),
     history: historyOf(r, f.history),
-    response: r.string(f.response),
+    response: r.text(f.response),
   });
 }
 

@@ -81,7 +81,7 @@ export const dialogueTask: GenerationTask = {
   mapRecord: (fields) => (r) => {
     const h = r.get(fields.source);
     const history = typeof h === "string" ? h.split(" ||| ") : r.strings(fields.source);
-    const response = r.string(fields.target);
+    const response = r.text(fields.target); // an empty response cannot be scored against
     return {
       id: r.optionalString(fields.id, `${r.file.split("/").pop()}:${r.line}`),
       source: history.join(TURN_SEPARATOR),

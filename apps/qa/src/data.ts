@@ -52,9 +52,9 @@ export function qaMapper(fields: QaFields = {}): (r: RecordView) => QaExample {
   const f = { context: "context", question: "question", answers: "answers", id: "id", ...fields };
   return (r) => ({
     id: r.optionalString(f.id, `${r.file.split("/").pop()}:${r.line}`),
-    context: r.string(f.context),
-    question: r.string(f.question),
-    answers: r.strings(f.answers),
+    context: r.text(f.context),
+    question: r.text(f.question),
+    answers: r.texts(f.answers),
   });
 }
 

@@ -106,10 +106,10 @@ export const qaTask: GenerationTask = {
   description: "question answering: generative DQN (reward SQuAD F1) and DQN answer selection (`select`)",
   fields: { source: "question", target: "answers", id: "id" },
   mapRecord: (fields) => (r) => {
-    const answers = r.strings(fields.target);
+    const answers = r.texts(fields.target); // an empty answer cannot be scored against
     return {
       id: r.optionalString(fields.id, `${r.file.split("/").pop()}:${r.line}`),
-      source: `${r.string(fields.source)}\n${r.string("context")}`,
+      source: `${r.text(fields.source)}\n${r.text("context")}`,
       target: answers[0]!,
       references: answers,
     };
