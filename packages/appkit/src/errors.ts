@@ -18,14 +18,16 @@ export class DataRecordError extends DqnlmError {
     file: string,
     line: number,
     reason: string,
-    options: { field?: string; cause?: unknown; unit?: "line" | "row" } = {},
+    options: { field?: string; cause?: unknown; unit?: "line" | "row"; skippable?: boolean } = {},
   ) {
-    const unit = options.unit ?? "line";
+    const { unit = "line", skippable = true, ...rest } = options;
     super(
       "DQNLM_APPKIT_BAD_RECORD",
-      `${file}:${line}: ${reason} (${unit} ${line}). Fix the record, or pass skipBadLines: true ` +
-        "(CLI: --skip-bad-lines) to skip malformed records and count them.",
-      options,
+      `${file}:${line}: ${reason} (${unit} ${line}).` +
+        (skippable
+          ? " Fix the record, or pass skipBadLines: true (CLI: --skip-bad-lines) to skip malformed records and count them."
+          : ""),
+      rest,
     );
     this.file = file;
     this.line = line;

@@ -208,7 +208,7 @@ async function readText(file: string): Promise<string> {
 export function decodeUtf8(file: string, bytes: Uint8Array): string {
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch (err) {
+  } catch {
     const lineDecoder = new TextDecoder("utf-8", { fatal: true });
     let start = 0;
     let line = 0;
@@ -227,7 +227,7 @@ export function decodeUtf8(file: string, bytes: Uint8Array): string {
       file,
       line,
       "not valid UTF-8; re-encode the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8 in > out`)",
-      { cause: err, field: "encoding" },
+      { field: "encoding", skippable: false },
     );
   }
 }
