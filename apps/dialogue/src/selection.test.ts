@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { demoDialogueData } from "./demo-data.js";
 import { buildDialogueEpisodes, runDialogueSelection } from "./selection.js";

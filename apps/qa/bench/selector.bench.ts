@@ -5,7 +5,7 @@
  * the first version did. Run: npx -y pnpm@10 --filter @dqnlm/app-qa bench
  */
 import { Rng } from "@dqnlm/core";
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { bench, describe } from "vitest";
 
 await tf.setBackend("cpu");
@@ -30,7 +30,7 @@ const opt = tf.train.adam(0.001);
 
 function update(q: () => tf.Tensor): void {
   tf.tidy(() => {
-    opt.minimize(() => tf.losses.huberLoss(y, q().reshape([-1])) as tf.Scalar, false, [w1, w2, v]);
+    opt.minimize(() => tf.losses.huberLoss(y, tf.reshape(q(), [-1])) as tf.Scalar, false, [w1, w2, v]);
   });
 }
 
@@ -38,8 +38,8 @@ describe("selector learner update, batch 128, 17 dense + 4,096 sparse features",
   bench("one tensor, columns sliced (baseline)", () => {
     update(() => {
       const x = tf.tensor2d(joined, [B, D + S]);
-      const h = tf.relu(tf.matMul(x.slice([0, 0], [-1, D]), w1));
-      return tf.add(tf.matMul(h, w2), tf.matMul(x.slice([0, D], [-1, S]), v));
+      const h = tf.relu(tf.matMul(tf.slice(x, [0, 0], [-1, D]), w1));
+      return tf.add(tf.matMul(h, w2), tf.matMul(tf.slice(x, [0, D], [-1, S]), v));
     });
   });
   bench("dense and sparse tensors (selector)", () => {

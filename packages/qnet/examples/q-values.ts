@@ -42,7 +42,9 @@ for (let t = 0; t < 4; t++) {
   last?.dispose();
   last = dec.step(Int32Array.from([[5, 17, 42, 8][t] as number, [9, 9, 3, 71][t] as number]));
 }
-const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(tf.slice(q, [0, 3, 0], [2, 1, 100]).squeeze([1]), last!))));
+const diff = tf.tidy(() =>
+  tf.max(tf.abs(tf.sub(tf.squeeze(tf.slice(q, [0, 3, 0], [2, 1, 100]), [1]), last!))),
+);
 console.log("KV-cache vs full forward, max |diff|:", diff.dataSync()[0]);
 tf.dispose([ids, q, diff, last!]);
 dec.dispose();

@@ -22,7 +22,7 @@ import {
 } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { crc32, writeFileAtomic } from "@dqnlm/core";
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { QnetCheckpointError } from "./errors.js";
 import { QNetwork } from "./qnetwork.js";
 import { readSafetensors, writeSafetensors } from "./safetensors.js";

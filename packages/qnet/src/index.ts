@@ -1,4 +1,4 @@
-export * as tf from "@tensorflow/tfjs";
+export * as tf from "@tensorflow/tfjs-core";
 export type {
   BackendAttempt,
   BackendName,

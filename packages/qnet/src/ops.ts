@@ -6,7 +6,7 @@
  * depthwise convolutions, which XNNPACK executes as grouped GEMMs (~12 GFLOP/s, 5× the naive loop).
  * All tensors here are time-major: rows of 2-D activations are (t, b) pairs.
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 
 type Grad = (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor | tf.Tensor[];
 

@@ -7,7 +7,7 @@
  */
 
 import { Rng } from "@dqnlm/core";
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { type GPT2Config, type ResolvedGPT2Config, resolveConfig } from "./config.js";
 import { QnetCheckpointError, QnetInputError, QnetStateError } from "./errors.js";
 import { type PretrainedOptions, readHFFolder, resolvePretrained, writeHFFolder } from "./hf.js";

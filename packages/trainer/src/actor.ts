@@ -5,7 +5,7 @@
  * {@link ActionSelector} (greedy, ε-greedy, masked sampling). Models without a decoder fall back to recomputing
  * the full prefix each step.
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import type { QModel } from "./learner.js";
 
 /** Incremental decoder with a KV cache: feed one token per row, get Q of the extended state. */

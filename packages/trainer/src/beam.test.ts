@@ -1,5 +1,5 @@
 import { QNetwork, selectBackend } from "@dqnlm/qnet";
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { DecodingModel } from "./actor.js";
 import { beamSearch, sequenceLogProbs } from "./beam.js";

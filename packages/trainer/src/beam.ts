@@ -6,7 +6,7 @@
  * (constrained decoding, e.g. to spans of a context). Prompts share one KV-cache decoder whose rows are reordered
  * as hypotheses survive; models without a decoder (or without `reorder`) recompute the prefix every step.
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { type Decoder, type DecodingModel, qRowsAt } from "./actor.js";
 import { TrainerInputError } from "./errors.js";
 import { maskIndices } from "./policy.js";

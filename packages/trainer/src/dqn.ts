@@ -7,7 +7,7 @@
  */
 import { type Episode, Rng, type RngState } from "@dqnlm/core";
 import { ReplayBuffer } from "@dqnlm/replay";
-import type * as tf from "@tensorflow/tfjs";
+import type * as tf from "@tensorflow/tfjs-core";
 import { type DecodingModel, rollout } from "./actor.js";
 import type { TrainerConfig } from "./config.js";
 import { selectWithin } from "./constraint.js";

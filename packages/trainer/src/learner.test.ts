@@ -1,6 +1,6 @@
 import { type Episode, Rng } from "@dqnlm/core";
 import { QNetwork, selectBackend } from "@dqnlm/qnet";
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, test } from "vitest";
 import { Adam, learnerStep, resolveConfig, type SampledTransition } from "./index.js";
 

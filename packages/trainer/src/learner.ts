@@ -9,7 +9,7 @@
  * TD loss, plus the DQfD large-margin term on demonstration transitions and β·KL(softmax(Q/T) ‖ softmax(ref logits)).
  */
 import type { Episode } from "@dqnlm/core";
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import type { TrainerConfig } from "./config.js";
 import { type Adam, globalNorm } from "./optim.js";
 import { argmax, maskIndices } from "./policy.js";

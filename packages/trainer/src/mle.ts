@@ -5,7 +5,7 @@
  * here become "pretrained"; the Q-head starts as this LM head.
  */
 import type { Rng } from "@dqnlm/core";
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import type { TrainerConfig } from "./config.js";
 import type { QModel } from "./learner.js";
 import type { LogRecord } from "./metrics.js";

@@ -4,7 +4,7 @@
  * and the learning rate lowered by the guards. Moments live in variables updated with `assign` inside `tidy`;
  * `dispose()` frees exactly what the optimizer created.
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 
 /** Serialisable optimizer state (moments in variable order). */
 export interface AdamState {

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { QNetwork, selectBackend } from "@dqnlm/qnet";
 import { bleuReward } from "@dqnlm/rewards";
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { WordTokenizer } from "./__fixtures__/word-tokenizer.js";
 import { train } from "./index.js";

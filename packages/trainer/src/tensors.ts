@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import type { Rng } from "@dqnlm/core";
 import { writeFileAtomic } from "@dqnlm/core";
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { CheckpointError } from "./errors.js";
 
 /** dst ← src, variable by variable (same order and shapes). */

@@ -21,7 +21,7 @@ import type { Tokenizer } from "@dqnlm/mdp";
 import { type BackendName, type GPT2Config, QNetwork, selectBackend } from "@dqnlm/qnet";
 import { ReplayBuffer } from "@dqnlm/replay";
 import type { Reward } from "@dqnlm/rewards";
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { beamSearch } from "./beam.js";
 import { resolveConfig, type TrainerConfig, type TrainerConfigInput } from "./config.js";
 import { writeCurves } from "./curves.js";

@@ -1,6 +1,6 @@
 import { Rng } from "@dqnlm/core";
 import { QNetwork, selectBackend } from "@dqnlm/qnet";
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, test } from "vitest";
 import {
   Adam,
@@ -130,9 +130,12 @@ describe("DQN learns Q* of random finite-horizon token MDPs (value iteration che
         const ids = [0, ...acts];
         const out = tf.tidy(
           () =>
-            online
-              .forward(tf.tensor2d([ids], [1, ids.length], "int32"))
-              .slice([0, ids.length - 1, 0], [1, 1, c.V])
+            tf
+              .slice(
+                online.forward(tf.tensor2d([ids], [1, ids.length], "int32")),
+                [0, ids.length - 1, 0],
+                [1, 1, c.V],
+              )
               .dataSync() as Float32Array,
         );
         for (let a = 0; a < c.V; a++) {

@@ -164,7 +164,7 @@ export class Selector {
       const h = tf.relu(tf.add(tf.matMul(x.dense, this.#w1), this.#b1));
       let out = tf.add(tf.matMul(h, this.#w2), this.#b) as tf.Tensor2D;
       if (this.#v && x.sparse) out = tf.add(out, tf.matMul(x.sparse, this.#v));
-      return out.reshape([-1]) as tf.Tensor1D;
+      return tf.reshape(out, [-1]) as tf.Tensor1D;
     });
   }
 
