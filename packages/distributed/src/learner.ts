@@ -573,8 +573,13 @@ export async function runLearner(input: LearnerInput): Promise<LearnerResult> {
     });
     let lastCheckpointUpdate = st.update;
     let lastCheckpointAt = Date.now();
+    // Fault injection for the tests: SIGKILL this learner right after its N-th checkpoint of this process,
+    // before the acknowledgement (the window where redelivered entries are already in the checkpoint).
+    const crashAfter = Number(process.env.DQNLM_DIST_TEST_KILL_AFTER_CHECKPOINT ?? 0);
+    let checkpointsHere = 0;
     const checkpointAndAck = async (): Promise<void> => {
       await writeCheckpoint();
+      if (++checkpointsHere === crashAfter && st.restarts === 0) process.kill(process.pid, "SIGKILL");
       lastCheckpointUpdate = st.update;
       lastCheckpointAt = Date.now();
       for (let i = 0; i < toAck.length; i += 500) {
