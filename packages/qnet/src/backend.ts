@@ -11,6 +11,8 @@ import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 // Registers the pure-JS "cpu" backend: the fallback of selectBackend and what plain tfjs-core code runs on.
 import "@tensorflow/tfjs-backend-cpu";
+// Registers tfjs-core's gradients, which tfjs-core alone does not (see scripts/vendor-gradients.sh).
+import "../vendor/tfjs-core-gradients.js";
 import { QnetBackendError } from "./errors.js";
 
 let wasmStarted = false;

@@ -13,6 +13,8 @@
  * CPU cores for thousands of episodes, which is what makes 3-seed results on the real data affordable here.
  */
 import { Rng } from "@dqnlm/core";
+// qnet registers the cpu backend and tfjs-core's gradients (tfjs-core alone has neither).
+import "@dqnlm/qnet";
 import * as tf from "@tensorflow/tfjs-core";
 import { SelectorOptionError } from "../errors.js";
 
