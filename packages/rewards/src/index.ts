@@ -46,3 +46,22 @@ export { corpusTer, sentenceTer } from "./ter.js";
 export type { JsonValue, LoadedReward, LoadRewardOptions, RewardFactory, RewardRecord } from "./plugin.js";
 export { describeReward, isReward, loadReward, parseRewardSpec, RewardPluginError } from "./plugin.js";
 // --- end reward plug-ins ---
+
+// --- significance tests (sacreBLEU paired bootstrap / approximate randomization) ---
+export type {
+  ConfidenceOptions,
+  ConfidenceResult,
+  PairedScoresOptions,
+  PairedTestOptions,
+  PairedTestResult,
+  SignificanceMetric,
+  SystemSignificance,
+} from "./significance.js";
+export {
+  bootstrapConfidence,
+  pairedApproximateRandomization,
+  pairedApproximateRandomizationScores,
+  pairedBootstrap,
+  pairedBootstrapScores,
+} from "./significance.js";
+// --- end significance tests ---
