@@ -1,5 +1,5 @@
 /**
- * The trainer's typed, validated configuration. A config is a preset (`seed` or `stable`) plus overrides; every
+ * The trainer's typed, validated configuration. A config is a preset (`soft`, `stable` or `seed`) plus overrides; every
  * switch is independent, so an ablation is one override. `resolveConfig` checks every field and throws a
  * `TrainerConfigError` (`DQNLM_CONFIG_INVALID`) naming the dotted field path, what was expected, what was
  * received, and a fix.
@@ -7,14 +7,19 @@
 import { preview } from "@dqnlm/core";
 import { TrainerConfigError } from "./errors.js";
 
-/** The two presets. */
-export type PresetName = "seed" | "stable";
+/**
+ * The presets: `seed` (the method as written), `stable` (hard-max DQN with the stabilisers) and `soft`
+ * (KL-regularised soft Q-learning over the frozen start model; the default).
+ */
+export type PresetName = "seed" | "stable" | "soft";
+/** The learning objective: hard-max DQN, or KL-regularised soft Q-learning (see `dqn.objective`). */
+export type Objective = "dqn" | "soft";
 /** Per-step reward form (see rewards' `stepRewards`). */
 export type RewardForm = "prefix" | "delta" | "terminal";
 
 /** Full, resolved trainer configuration (every field present). */
 export interface TrainerConfig {
-  /** Which preset the defaults came from. @default "stable" */
+  /** Which preset the defaults came from. @default "soft" */
   readonly preset: PresetName;
   /** Master seed; every random stream forks from it. @default 1 */
   readonly seed: number;
@@ -47,6 +52,25 @@ export interface TrainerConfig {
     readonly maxSteps: number;
   };
   readonly dqn: {
+    /**
+     * The objective. `"dqn"`: the network's output is Q and the target bootstraps a max (or Double-DQN argmax).
+     * `"soft"`: KL-regularised soft Q-learning over the frozen start model π_ref (the run's reference network):
+     * Q_θ(s,a) = τ·(z_θ(s,a) − z_ref(s,a)) with z the logits, so Q = 0 exactly at the start, the policy is
+     * π_ref·exp(Q/τ)/Z = softmax(z_θ), and the target is y = r + γ·τ·[logsumexp_mask z_θ'(s') − logsumexp z_ref(s')].
+     * @default "soft" (stable, seed: "dqn")
+     */
+    readonly objective: Objective;
+    /**
+     * τ of the soft objective: the KL strength (reward units per nat). The soft optimum maximises
+     * E[Σ r] − τ·KL(π ‖ π_ref); τ → ∞ gives π = π_ref, τ → 0 the hard max. Unused by `"dqn"`. @default 0.1
+     */
+    readonly softTau: number;
+    /**
+     * The soft bootstrap value V(s'): `"target"` = the target network's soft value; `"min"` = the smaller of the
+     * target's and the online network's soft values (clipped double estimate against over-estimation). Unused by
+     * `"dqn"`. @default "target"
+     */
+    readonly softTarget: "target" | "min";
     /** Number of learner updates (0 = MLE only). @default 1000 */
     readonly updates: number;
     /** Transitions per learner update. @default 32 */
@@ -65,7 +89,7 @@ export interface TrainerConfig {
     readonly loss: "mse" | "huber";
     /** Huber threshold. @default 1 */
     readonly huberDelta: number;
-    /** Double DQN: argmax by the online net, value by the target net. @default true (seed: false) */
+    /** Double DQN: argmax by the online net, value by the target net (objective `"dqn"` only; the soft objective has no argmax, see `softTarget`). @default true (seed, soft: false) */
     readonly doubleDqn: boolean;
     /** Target init: a copy of the online net, or N(0, 0.02). @default "copy" (seed: "normal") */
     readonly targetInit: "copy" | "normal";
@@ -197,6 +221,9 @@ const STABLE: TrainerConfig = {
   reward: { form: "delta", scale: 1 },
   mle: { enabled: true, epochs: 10, batchSize: 16, learningRate: 1e-3, patience: 2, maxSteps: 0 },
   dqn: {
+    objective: "dqn",
+    softTau: 0.1,
+    softTarget: "target",
     updates: 1000,
     batchSize: 32,
     learningRate: 1e-4,
@@ -273,11 +300,39 @@ const SEED: TrainerConfig = {
   explore: { ...STABLE.explore, kind: "epsilon-greedy" },
 };
 
-/** The two presets, fully resolved. `stable` is the default. */
+/**
+ * KL-regularised soft Q-learning over the frozen start model: `stable`'s replay, demonstrations, Huber loss,
+ * clipping and `delta` rewards, with the soft objective and a Polyak target; no hard-max machinery (Double DQN,
+ * target mask), no extra KL or margin term (the objective is already KL-regularised, and Q starts at 0 on the
+ * reward scale), one-step targets (an uncorrected n-step return is the exploring policy's, not the optimum's),
+ * and sampling from the policy softmax(z_θ) itself (temperature 1) within the top-k/top-p mask.
+ */
+const SOFT: TrainerConfig = {
+  ...STABLE,
+  preset: "soft",
+  dqn: {
+    ...STABLE.dqn,
+    objective: "soft",
+    nStep: 1,
+    doubleDqn: false,
+    targetUpdate: "polyak",
+    tau: 0.05,
+    targetMask: false,
+    marginWeight: 0,
+    klWeight: 0,
+  },
+  explore: { ...STABLE.explore, temperature: 1 },
+};
+
+/** The presets, fully resolved. `soft` is the default. */
 export const PRESETS: Readonly<Record<PresetName, TrainerConfig>> = Object.freeze({
   seed: SEED,
   stable: STABLE,
+  soft: SOFT,
 });
+
+/** The preset used when the config names none. */
+export const DEFAULT_PRESET: PresetName = "soft";
 
 type Check =
   | { kind: "number"; min?: number; max?: number; int?: boolean; gt?: number }
@@ -298,7 +353,7 @@ const prob: Check = num({ min: 0, max: 1 });
 
 /** The schema: one check per field, in the same shape as {@link TrainerConfig}. */
 const SCHEMA: Record<string, Check | Record<string, Check>> = {
-  preset: oneOf("seed", "stable"),
+  preset: oneOf("soft", "stable", "seed"),
   seed: num({ int: true, min: 0, max: 2 ** 32 - 1 }),
   backend: { kind: "string" },
   data: { maxPromptTokens: int(1), maxNewTokens: int(1) },
@@ -312,6 +367,9 @@ const SCHEMA: Record<string, Check | Record<string, Check>> = {
     maxSteps: int(0),
   },
   dqn: {
+    objective: oneOf("dqn", "soft"),
+    softTau: num({ gt: 0 }),
+    softTarget: oneOf("target", "min"),
     updates: int(0),
     batchSize: int(1),
     learningRate: num({ gt: 0, max: 1 }),
@@ -464,12 +522,12 @@ export function resolveConfig(input: TrainerConfigInput | Record<string, unknown
   if (input === null || typeof input !== "object" || Array.isArray(input)) {
     throw new TrainerConfigError(
       "(root)",
-      `expected an object such as {"preset": "stable", "dqn": {"updates": 1000}}, received ${preview(input)}.`,
+      `expected an object such as {"preset": "soft", "dqn": {"updates": 1000}}, received ${preview(input)}.`,
     );
   }
   const raw = input as Record<string, unknown>;
-  const presetName = raw.preset === undefined ? "stable" : raw.preset;
-  checkValue("preset", SCHEMA.preset as Check, presetName, "stable");
+  const presetName = raw.preset === undefined ? DEFAULT_PRESET : raw.preset;
+  checkValue("preset", SCHEMA.preset as Check, presetName, DEFAULT_PRESET);
   const base = PRESETS[presetName as PresetName] as unknown as Record<string, unknown>;
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(raw)) if (!(key in SCHEMA)) unknownKey("", key, Object.keys(SCHEMA));
@@ -513,30 +571,54 @@ export function resolveConfig(input: TrainerConfigInput | Record<string, unknown
         'to false, or replay.sampleUnit to "transition".',
     );
   }
+  if (cfg.dqn.objective === "soft" && cfg.dqn.initialQScale !== 1) {
+    throw new TrainerConfigError(
+      "dqn.initialQScale",
+      `is ${cfg.dqn.initialQScale}, but dqn.objective is "soft", where Q = τ·(z_θ − z_ref) is 0 at the start by ` +
+        "construction and already on the reward scale (scaling the online logits would change the start policy). " +
+        'Fix: remove dqn.initialQScale (1), or set dqn.objective to "dqn".',
+    );
+  }
   return cfg;
 }
 
-/** Rows `{field, type, stable, seed, doc}` for every option (used to generate the README table). */
-export function configTable(): { field: string; type: string; stable: string; seed: string }[] {
-  const rows: { field: string; type: string; stable: string; seed: string }[] = [];
-  const s = STABLE as unknown as Record<string, unknown>;
-  const d = SEED as unknown as Record<string, unknown>;
+/** One row of {@link configTable}: an option, its type and each preset's default (JSON). */
+export interface ConfigTableRow {
+  readonly field: string;
+  readonly type: string;
+  readonly soft: string;
+  readonly stable: string;
+  readonly seed: string;
+}
+
+/** Rows `{field, type, soft, stable, seed}` for every option (used to generate the README table). */
+export function configTable(): ConfigTableRow[] {
+  const rows: ConfigTableRow[] = [];
+  const [f, s, d] = [SOFT, STABLE, SEED].map((p) => p as unknown as Record<string, unknown>) as [
+    Record<string, unknown>,
+    Record<string, unknown>,
+    Record<string, unknown>,
+  ];
   for (const [key, spec] of Object.entries(SCHEMA)) {
     if (isCheck(spec)) {
       rows.push({
         field: key,
         type: describe(spec),
+        soft: JSON.stringify(f[key]),
         stable: JSON.stringify(s[key]),
         seed: JSON.stringify(d[key]),
       });
       continue;
     }
+    const at = (p: Record<string, unknown>, k: string): string =>
+      JSON.stringify((p[key] as Record<string, unknown>)[k]);
     for (const [k, c] of Object.entries(spec)) {
       rows.push({
         field: `${key}.${k}`,
         type: describe(c),
-        stable: JSON.stringify((s[key] as Record<string, unknown>)[k]),
-        seed: JSON.stringify((d[key] as Record<string, unknown>)[k]),
+        soft: at(f, k),
+        stable: at(s, k),
+        seed: at(d, k),
       });
     }
   }

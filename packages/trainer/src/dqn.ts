@@ -16,6 +16,7 @@ import { learnerStep, type QModel, type SampledTransition, type UpdateStats } fr
 import type { LogRecord } from "./metrics.js";
 import type { Adam } from "./optim.js";
 import { argmax, epsilonAt, epsilonGreedy, sampleMasked } from "./policy.js";
+import { softStart } from "./soft.js";
 import {
   copyVariables,
   normalInitVariables,
@@ -119,6 +120,7 @@ const ACC_KEYS = [
   "episodeMetric",
   "episodeReturn",
   "q0",
+  "v0",
   "entropy",
   "entropyN",
   "repetition",
@@ -239,6 +241,12 @@ export class DqnLoop {
     this.#init = rng.fork();
     if (task.prompts.train.length === 0)
       throw new TrainerInputError("data.train", "the training split is empty; pass at least one example.");
+    if (cfg.dqn.objective === "soft" && !models.reference)
+      throw new TrainerInputError(
+        "reference",
+        'dqn.objective is "soft", which needs models.reference (the frozen start model π_ref). Fix: pass a ' +
+          'frozen copy of the start network as reference, or set dqn.objective to "dqn".',
+      );
     this.replay = replay ?? this.#buildReplay();
     this.state = {
       update: 0,
@@ -374,6 +382,18 @@ export class DqnLoop {
         ),
       entropyTemperature: ex.temperature,
     });
+    // Soft objective: Q(s₀, a₀) and V(s₀) need the reference network (the actor saw only z_θ).
+    const soft =
+      cfg.dqn.objective === "soft" && this.models.reference
+        ? softStart(
+            this.models.online,
+            this.models.reference,
+            prompts,
+            r.generated.map((g) => g[0] ?? 0),
+            task.padId,
+            cfg.dqn.softTau,
+          )
+        : null;
     const t1 = performance.now();
     let tReward = 0;
     let tReplay = 0;
@@ -398,7 +418,8 @@ export class DqnLoop {
       }
       acc.episodeMetric! += metric;
       acc.episodeReturn! += ret;
-      acc.q0! += r.q0[b] as number;
+      acc.q0! += soft ? (soft.q0[b] as number) : (r.q0[b] as number);
+      if (soft) acc.v0 = (acc.v0 ?? 0) + (soft.v0[b] as number);
       acc.repetition! += repetitionOf(g, task.eosId);
       acc.empty! += g.every((t) => t === task.eosId) ? 1 : 0;
       acc.length! += g.length;
@@ -562,6 +583,7 @@ export class DqnLoop {
       shareActor: share(acc.tRollout!),
       shareLearner: share(acc.tLearn!),
       skippedUpdates: this.state.skippedUpdates,
+      ...(cfg.dqn.objective === "soft" ? { v0: (acc.v0 ?? 0) / ne } : {}),
     };
     this.#hooks.log(rec);
     const g = cfg.guards;

@@ -2,12 +2,19 @@ export type { ActionSelector, Decoder, DecodingModel, RolloutOptions, RolloutRes
 export { rollout } from "./actor.js";
 export type { BeamHypothesis, BeamSearchOptions, SequenceScoreOptions } from "./beam.js";
 export { beamSearch, sequenceLogProbs } from "./beam.js";
-export type { PresetName, RewardForm, TrainerConfig, TrainerConfigInput } from "./config.js";
-export { configTable, PRESETS, resolveConfig } from "./config.js";
+export type {
+  ConfigTableRow,
+  Objective,
+  PresetName,
+  RewardForm,
+  TrainerConfig,
+  TrainerConfigInput,
+} from "./config.js";
+export { configTable, DEFAULT_PRESET, PRESETS, resolveConfig } from "./config.js";
 export { OutputTrie, selectWithin } from "./constraint.js";
 export { CURVES, renderLineChart, writeCurves } from "./curves.js";
-export type { FiniteTokenMdp, QTable } from "./dp.js";
-export { solveTokenMdp } from "./dp.js";
+export type { FiniteTokenMdp, QTable, SoftSolution, SoftTokenMdp } from "./dp.js";
+export { evaluateSoftPolicy, solveSoftTokenMdp, solveTokenMdp } from "./dp.js";
 export type { DqnHooks, DqnLoopState, DqnModels, Split, TokenTask } from "./dqn.js";
 export { DqnLoop, evaluateSplit, greedyDecode, initTarget, repetitionOf } from "./dqn.js";
 export { CheckpointError, TrainerConfigError, TrainerInputError, TrainingDivergedError } from "./errors.js";

@@ -7,12 +7,21 @@
  *   y = Σ_{i<k} γ^i r_{t+i} + γ^k · max_{a∈mask} Q_θ'(s_{t+k}, a)                    (plain)
  * with no bootstrap when the episode ended within the window. The loss is the importance-weighted MSE or Huber
  * TD loss, plus the DQfD large-margin term on demonstration transitions and β·KL(softmax(Q/T) ‖ softmax(ref logits)).
+ *
+ * With `dqn.objective: "soft"` (see soft.ts) the networks output logits z, Q_θ = τ·(z_θ − z_ref) against the frozen
+ * reference network, and the target is the soft (KL-regularised) backup
+ *   y = Σ_{i<k} γ^i r_{t+i} − τ·Σ_{0<i<k} γ^i·log(π_θ'/π_ref)(a_{t+i}|s_{t+i}) + γ^k·V(s_{t+k}),
+ *   V(s) = τ·[logsumexp_{a∈mask} z_θ'(s,a) − logsumexp_a z_ref(s,a)]      (softTarget "target")
+ *   V(s) = min(that, the same with the online z_θ)                            (softTarget "min")
+ * (the middle sum, the KL cost of the intermediate actions, is empty for the one-step target).
  */
 import type { Episode } from "@dqnlm/core";
 import * as tf from "@tensorflow/tfjs-core";
 import type { TrainerConfig } from "./config.js";
+import { TrainerInputError } from "./errors.js";
 import { type Adam, globalNorm } from "./optim.js";
 import { argmax, maskIndices } from "./policy.js";
+import { logSumExp, softValue } from "./soft.js";
 
 /** What the trainer needs from a Q-network (qnet's `QNetwork` satisfies it). */
 export interface QModel {
@@ -56,7 +65,10 @@ export interface LearnerOptions {
   readonly cfg: TrainerConfig;
   readonly online: QModel;
   readonly target: QModel;
-  /** The frozen initial model for the KL term (required when `dqn.klWeight > 0`). */
+  /**
+   * The frozen initial model: the KL term's reference (when `dqn.klWeight > 0`) and π_ref of the soft objective
+   * (required when `dqn.objective` is `"soft"`).
+   */
   readonly reference?: QModel;
   readonly optimizer: Adam;
   readonly padId: number;
@@ -79,6 +91,17 @@ interface Layout {
   next: Int32Array;
   /** Allowed actions at each bootstrap state (null: unconstrained). */
   nextAllowed: (readonly number[] | null)[];
+  /**
+   * Soft n-step only: the intermediate steps j = 1..k−1 of every transition, flattened: row of s_{t+j}, action
+   * a_{t+j}, γ^j, the transition it belongs to, and the allowed actions at s_{t+j}.
+   */
+  mid: {
+    row: Int32Array;
+    action: Int32Array;
+    disc: Float64Array;
+    owner: Int32Array;
+    allowed: (readonly number[] | null)[];
+  };
 }
 
 function layout(
@@ -86,6 +109,7 @@ function layout(
   cfg: TrainerConfig,
   padId: number,
   allowed?: LearnerOptions["allowed"],
+  soft = false,
 ): Layout {
   const eps: Episode[] = [];
   const rowOf = new Map<Episode, number>();
@@ -107,6 +131,17 @@ function layout(
   const disc = new Float64Array(n);
   const next = new Int32Array(n);
   const nextAllowed: (readonly number[] | null)[] = new Array(n).fill(null);
+  const midRow: number[] = [];
+  const midAction: number[] = [];
+  const midDisc: number[] = [];
+  const midOwner: number[] = [];
+  const midAllowed: (readonly number[] | null)[] = [];
+  const allowedAt = (e: Episode, steps: number): readonly number[] | null => {
+    if (!allowed || e.refIndex === undefined) return null;
+    const P = e.promptLength;
+    const a = allowed(e.refIndex, Array.from(e.tokens.subarray(P, P + steps)));
+    return a && a.length > 0 ? a : null;
+  };
   const { gamma, nStep } = cfg.dqn;
   batch.forEach((tr, i) => {
     const e = tr.episode;
@@ -119,6 +154,13 @@ function layout(
     let g = 1;
     let R = 0;
     for (let j = 0; j < k; j++) {
+      if (soft && j > 0) {
+        midRow.push(r * len + P + tr.t + j - 1);
+        midAction.push(e.tokens[P + tr.t + j] as number);
+        midDisc.push(g);
+        midOwner.push(i);
+        midAllowed.push(allowedAt(e, tr.t + j));
+      }
       R += g * (e.rewards[tr.t + j] as number);
       g *= gamma;
     }
@@ -129,13 +171,17 @@ function layout(
     } else {
       next[i] = r * len + P + tr.t + k - 1;
       disc[i] = g;
-      if (allowed && e.refIndex !== undefined) {
-        const a = allowed(e.refIndex, Array.from(e.tokens.subarray(P, P + tr.t + k)));
-        nextAllowed[i] = a && a.length > 0 ? a : null;
-      }
+      nextAllowed[i] = allowedAt(e, tr.t + k);
     }
   });
-  return { ids, rows: eps.length, len, cur, actions, ret, disc, next, nextAllowed };
+  const mid = {
+    row: Int32Array.from(midRow),
+    action: Int32Array.from(midAction),
+    disc: Float64Array.from(midDisc),
+    owner: Int32Array.from(midOwner),
+    allowed: midAllowed,
+  };
+  return { ids, rows: eps.length, len, cur, actions, ret, disc, next, nextAllowed, mid };
 }
 
 function huberOrMse(delta: tf.Tensor1D, cfg: TrainerConfig): tf.Tensor1D {
@@ -201,42 +247,102 @@ function targets(
 }
 
 /**
+ * Soft (KL-regularised) targets from downloaded logit rows at the auxiliary states: the bootstrap states
+ * (`nextCount` rows, in transition order) followed by the intermediate states of the n-step window. `tAux`,
+ * `rAux`, `oAux` are the target, reference and (for `softTarget: "min"` or the target mask) online rows.
+ */
+function softTargets(
+  L: Layout,
+  cfg: TrainerConfig,
+  V: number,
+  tAux: Float32Array,
+  rAux: Float32Array,
+  oAux: Float32Array | null,
+): Float64Array {
+  const y = new Float64Array(L.cur.length);
+  const { softTau: tau, softTarget, targetMask } = cfg.dqn;
+  const { topK, topP, temperature } = cfg.explore;
+  // The mask of a bootstrap state: the allowed actions (constrained MDP), else the online policy's top-k/top-p
+  // mask with `dqn.targetMask`, else every action.
+  const maskAt = (off: number, allowed: readonly number[] | null): readonly number[] | null =>
+    allowed ?? (targetMask && oAux ? maskIndices(oAux, off, V, topK, topP, temperature) : null);
+  let k = 0;
+  for (let i = 0; i < y.length; i++) {
+    y[i] = L.ret[i] as number;
+    if ((L.next[i] as number) < 0) continue;
+    const off = k * V;
+    k++;
+    const mask = maskAt(off, L.nextAllowed[i] as readonly number[] | null);
+    let v = softValue(tAux, rAux, off, V, tau, mask);
+    if (softTarget === "min") v = Math.min(v, softValue(oAux as Float32Array, rAux, off, V, tau, mask));
+    y[i] = (y[i] as number) + (L.disc[i] as number) * v;
+  }
+  // The KL cost τ·log(π_θ'/π_ref)(a|s) of every intermediate action of an n-step window (the entropy-regularised
+  // n-step return; unbiased for actions drawn from the target policy, like any uncorrected n-step return). The
+  // policy is normalised over the allowed actions of a constrained state, else over the whole vocabulary.
+  for (let j = 0; j < L.mid.row.length; j++) {
+    const off = (k + j) * V;
+    const a = L.mid.action[j] as number;
+    const lpT = (tAux[off + a] as number) - logSumExp(tAux, off, V, L.mid.allowed[j] ?? null);
+    const lpR = (rAux[off + a] as number) - logSumExp(rAux, off, V, null);
+    const o = L.mid.owner[j] as number;
+    y[o] = (y[o] as number) - (L.mid.disc[j] as number) * tau * (lpT - lpR);
+  }
+  return y;
+}
+
+/**
  * One learner update on `batch`. Runs one forward pass per distinct episode on the target (and reference)
  * network and one differentiable pass on the online network, applies clipped Adam, and returns diagnostics.
  * A non-finite loss or gradient skips the update (`ok: false`) without touching the weights.
  */
 export function learnerStep(batch: readonly SampledTransition[], o: LearnerOptions): UpdateStats {
   const { cfg, online, target, optimizer } = o;
-  const L = layout(batch, cfg, o.padId, o.allowed);
+  const soft = cfg.dqn.objective === "soft";
+  if (soft && !o.reference)
+    throw new TrainerInputError(
+      "reference",
+      'dqn.objective is "soft", which needs the frozen reference network (π_ref) but none was given. Fix: pass ' +
+        '`reference` (a frozen copy of the start model), or set dqn.objective to "dqn".',
+    );
+  const L = layout(batch, cfg, o.padId, o.allowed, soft);
   const n = batch.length;
   const nextIdx = Int32Array.from(Array.from(L.next).filter((x) => x >= 0));
+  // Rows read at states after s_t: the bootstrap states, then (soft n-step) the intermediate ones.
+  const auxIdx = soft && L.mid.row.length > 0 ? Int32Array.from([...nextIdx, ...L.mid.row]) : nextIdx;
   const idsShape: [number, number] = [L.rows, L.len];
 
-  // Target rows (and reference log-probs for KL): no gradient.
+  // Target rows (and reference rows for KL / the soft objective): no gradient.
   const tNext = tf.tidy(() => {
-    if (nextIdx.length === 0) return new Float32Array(0);
+    if (auxIdx.length === 0) return new Float32Array(0);
     const ids = tf.tensor2d(L.ids, idsShape, "int32");
     const q = target.forward(ids);
     const V = q.shape[2];
     return tf
-      .gather(tf.reshape(q, [L.rows * L.len, V]), tf.tensor1d(nextIdx, "int32"))
+      .gather(tf.reshape(q, [L.rows * L.len, V]), tf.tensor1d(auxIdx, "int32"))
       .dataSync() as Float32Array;
   });
   const klW = cfg.dqn.klWeight;
-  const refLogp =
-    klW > 0 && o.reference
+  // z_ref at the current states (kept as a tensor: Q = τ·(z_θ − z_ref) and the KL term) and at the aux states.
+  const ref =
+    (klW > 0 || soft) && o.reference
       ? tf.tidy(() => {
-          const ref = o.reference as QModel;
-          const q = ref.forward(tf.tensor2d(L.ids, idsShape, "int32"));
+          const refNet = o.reference as QModel;
+          const q = refNet.forward(tf.tensor2d(L.ids, idsShape, "int32"));
           const V = q.shape[2];
-          const rows = tf.gather(tf.reshape(q, [L.rows * L.len, V]), tf.tensor1d(L.cur, "int32"));
-          // The reference is the frozen initial LM at its own temperature 1: the KL keeps softmax(Q/T) close to
-          // the LM's distribution, which also ties Q's scale to T × logits.
-          return tf.logSoftmax(rows);
+          const flat = tf.reshape(q, [L.rows * L.len, V]);
+          const cur = tf.gather(flat, tf.tensor1d(L.cur, "int32")) as tf.Tensor2D;
+          const aux =
+            soft && auxIdx.length > 0
+              ? (tf.gather(flat, tf.tensor1d(auxIdx, "int32")).dataSync() as Float32Array)
+              : new Float32Array(0);
+          return { cur, aux };
         })
       : null;
 
-  const needOnlineNext = cfg.dqn.doubleDqn || cfg.dqn.targetMask;
+  const needOnlineNext = soft
+    ? cfg.dqn.softTarget === "min" || cfg.dqn.targetMask
+    : cfg.dqn.doubleDqn || cfg.dqn.targetMask;
   const demoRows = batch.flatMap((tr, i) => (tr.demo ? [i] : []));
   const weights = Float32Array.from(batch, (tr) => tr.weight);
   let tdLoss = 0;
@@ -254,11 +360,17 @@ export function learnerStep(batch: readonly SampledTransition[], o: LearnerOptio
     V = q.shape[2];
     const flat = tf.reshape(q, [L.rows * L.len, V]);
     const oNext =
-      needOnlineNext && nextIdx.length > 0
-        ? (tf.gather(flat, tf.tensor1d(nextIdx, "int32")).dataSync() as Float32Array)
+      needOnlineNext && auxIdx.length > 0
+        ? (tf.gather(flat, tf.tensor1d(auxIdx, "int32")).dataSync() as Float32Array)
         : null;
-    const y = targets(L, cfg, V, tNext, oNext);
-    const curRows = tf.gather(flat, tf.tensor1d(L.cur, "int32")) as tf.Tensor2D;
+    const y = soft
+      ? softTargets(L, cfg, V, tNext, (ref as { aux: Float32Array }).aux, oNext)
+      : targets(L, cfg, V, tNext, oNext);
+    const outRows = tf.gather(flat, tf.tensor1d(L.cur, "int32")) as tf.Tensor2D;
+    // Q(s_t, ·): the network's output, or the soft objective's residual τ·(z_θ − z_ref).
+    const curRows = soft
+      ? (tf.mul(tf.sub(outRows, (ref as { cur: tf.Tensor2D }).cur), cfg.dqn.softTau) as tf.Tensor2D)
+      : outRows;
     const pick = Int32Array.from(L.actions, (a, i) => i * V + a);
     const qa = tf.gather(tf.reshape(curRows, [n * V]), tf.tensor1d(pick, "int32")) as tf.Tensor1D;
     const qaVals = qa.dataSync() as Float32Array;
@@ -287,15 +399,18 @@ export function learnerStep(batch: readonly SampledTransition[], o: LearnerOptio
       marginLoss = (m.dataSync() as Float32Array)[0] as number;
       total = tf.add(total, tf.mul(m, cfg.dqn.marginWeight)) as tf.Scalar;
     }
-    if (refLogp) {
-      const logp = tf.logSoftmax(tf.div(curRows, cfg.explore.temperature));
+    if (ref) {
+      // KL(π ‖ π_ref) at the current states. π = softmax(Q/T) for "dqn"; for "soft" the policy itself,
+      // softmax(z_θ) (logged always: the soft objective's distance from its start; a penalty only when klWeight > 0).
+      const refLogp = tf.logSoftmax(ref.cur);
+      const logp = tf.logSoftmax(soft ? outRows : tf.div(curRows, cfg.explore.temperature));
       const k = tf.mean(tf.sum(tf.mul(tf.exp(logp), tf.sub(logp, refLogp)), 1));
       kl = (k.dataSync() as Float32Array)[0] as number;
-      total = tf.add(total, tf.mul(k, klW)) as tf.Scalar;
+      if (klW > 0) total = tf.add(total, tf.mul(k, klW)) as tf.Scalar;
     }
     return total;
   }, vars);
-  refLogp?.dispose();
+  ref?.cur.dispose();
   const loss = (value.dataSync() as Float32Array)[0] as number;
   value.dispose();
   // variableGrads omits variables the loss does not reach; they get a zero gradient.

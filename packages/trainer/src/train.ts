@@ -450,7 +450,8 @@ export async function train(input: TrainInput, callbacks: TrainCallbacks = {}): 
       bar.stop();
       await online.save(paths.mle);
     }
-    const reference = cfg.dqn.klWeight > 0 ? online.clone() : null;
+    // The frozen start model: the KL term's reference and π_ref of the soft objective (Q = τ·(z_θ − z_ref)).
+    const reference = cfg.dqn.klWeight > 0 || cfg.dqn.objective === "soft" ? online.clone() : null;
     part.reference = reference;
     // The hand-over to DQN: Q ← c·Q (policy unchanged); the KL reference above keeps the LM's own logits.
     if (cfg.dqn.initialQScale !== 1) online.scaleOutput(cfg.dqn.initialQScale);
