@@ -37,3 +37,14 @@ export class QnetStateError extends DqnlmError {
     super(code, message, { field });
   }
 }
+
+/** An optional dependency needed by the feature in use is not installed (the message names the package). */
+export class QnetMissingDependencyError extends DqnlmError {
+  constructor(pkg: string, feature: string, cause?: unknown) {
+    super(
+      "DQNLM_MISSING_DEPENDENCY",
+      `${feature} needs the optional package ${pkg}, which is not installed: npm install ${pkg}`,
+      { field: pkg, cause },
+    );
+  }
+}

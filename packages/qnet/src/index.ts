@@ -4,11 +4,23 @@ export type {
   BackendName,
   BackendReport,
   DoctorReport,
+  EngineUse,
   SelectBackendOptions,
 } from "./backend.js";
 export { doctor, registerWasmKernels, selectBackend } from "./backend.js";
-export type { CheckpointContents, LoadCheckpointOptions, LoadedCheckpoint } from "./checkpoint.js";
-export { loadCheckpoint, saveCheckpoint } from "./checkpoint.js";
+export type {
+  CheckpointContents,
+  LoadCheckpointOptions,
+  LoadedCheckpoint,
+  RecoveredFolder,
+} from "./checkpoint.js";
+export {
+  loadCheckpoint,
+  recoverFolder,
+  replaceFolderAtomic,
+  saveCheckpoint,
+  tempSibling,
+} from "./checkpoint.js";
 export type { GPT2Config, HFGPT2Json, ResolvedGPT2Config } from "./config.js";
 export { configFromHF, configToHF, resolveConfig } from "./config.js";
 export {
@@ -16,10 +28,11 @@ export {
   QnetCheckpointError,
   QnetConfigError,
   QnetInputError,
+  QnetMissingDependencyError,
   QnetStateError,
 } from "./errors.js";
 export type { HFFolder, PretrainedOptions } from "./hf.js";
-export { readHFFolder, resolvePretrained, writeHFFolder } from "./hf.js";
+export { huggingFaceCacheDir, readHFFolder, resolvePretrained, writeHFFolder } from "./hf.js";
 export type { Decoder, RandomInitOptions, TrainStepOptions } from "./qnetwork.js";
 export { hfName, parameterSpecs, QNetwork } from "./qnetwork.js";
 export {
