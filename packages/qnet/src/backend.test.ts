@@ -106,5 +106,12 @@ describe("selectBackend", () => {
     expect(tf.getBackend()).toBe("wasm");
     expect(r.tried[3]).toMatchObject({ ok: true });
     expect(r.versions["tfjs-core"]).toBe("4.22.0");
+    // Which engine runs each part: wasm on the default thread count for the learner and every
+    // gradient-free pass, qnet's JavaScript kernels on the main thread, onnxruntime-node probed.
+    const parts = r.engines.map((e) => e.part.split(" ")[0]);
+    expect(parts).toEqual(["learner", "gradient-free", "qnet's", "onnxruntime-node"]);
+    expect(r.engines[0]).toMatchObject({ engine: "wasm (XNNPACK, SIMD)", threads: 1 });
+    expect(r.engines[1]?.threads).toBe(1);
+    expect(r.engines[2]).toMatchObject({ engine: "JavaScript", threads: 1 });
   });
 });

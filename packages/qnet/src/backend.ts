@@ -195,6 +195,84 @@ export interface DoctorReport extends BackendReport {
   versions: Record<string, string>;
   /** Node version and CPU count. */
   platform: { node: string; cpus: number };
+  /** Which engine runs each part of training, and on how many threads. */
+  engines: EngineUse[];
+}
+
+/** One line of {@link DoctorReport.engines}. */
+export interface EngineUse {
+  /** The part of the work (learner, gradient-free passes, qnet's JavaScript kernels). */
+  part: string;
+  /** The engine that runs it, e.g. `wasm (XNNPACK, SIMD)`. */
+  engine: string;
+  /** Threads it computes on (1 for JavaScript on the main thread). */
+  threads: number;
+  /** How the thread count was decided, or why an engine is not used. */
+  note: string;
+}
+
+/**
+ * Which engine runs each part on the active backend. Every tensor op (the learner's forward and backward, and
+ * every gradient-free pass: rollouts with the KV cache, target and reference passes, evaluation decoding)
+ * runs on the tfjs backend; on wasm, qnet's replacement kernels (transpose, scatter-add, one-hot, shared
+ * identity) run in JavaScript on the main thread. `onnxruntime-node` is probed and reported: it is a measured
+ * route for gradient-free passes (packages/qnet/bench/ort-forward.ts), not wired in.
+ */
+async function engineUse(name: BackendName, cpus: number): Promise<EngineUse[]> {
+  let engine: string = name;
+  let threads = 1;
+  let note = "pure JavaScript on the main thread";
+  if (name === "wasm") {
+    const wasm = await import("@tensorflow/tfjs-backend-wasm");
+    threads = wasm.getThreadsCount();
+    const simd = tf.env().getBool("WASM_HAS_SIMD_SUPPORT");
+    engine = `wasm (XNNPACK${simd ? ", SIMD" : ""})`;
+    note =
+      threads > 1
+        ? "XNNPACK GEMMs and convolutions on the pool; elementwise kernels on the main thread"
+        : "1 thread: the default (DQNLM_WASM_THREADS / selectBackend({ wasmThreads }) to change)";
+  } else if (name === "tensorflow") {
+    engine = "tensorflow (libtensorflow, native)";
+    threads = cpus;
+    note = "libtensorflow's default intra-op pool (one thread per core)";
+  }
+  const out: EngineUse[] = [
+    { part: "learner (forward + backward + optimizer)", engine, threads, note },
+    {
+      part: "gradient-free passes (rollouts with KV cache, target/reference passes, evaluation)",
+      engine,
+      threads,
+      note: "same backend as the learner",
+    },
+  ];
+  if (name === "wasm") {
+    out.push({
+      part: "qnet's wasm kernels (transpose, scatter-add, one-hot, shared identity)",
+      engine: "JavaScript",
+      threads: 1,
+      note: "main thread, between wasm kernels",
+    });
+  }
+  let ort: EngineUse;
+  try {
+    const spec: string = "onnxruntime-node";
+    const mod = (await import(spec)) as { env?: { versions?: { common?: string } } };
+    ort = {
+      part: "onnxruntime-node (optional)",
+      engine: `onnxruntime ${mod.env?.versions?.common ?? "?"} (MLAS)`,
+      threads: 0,
+      note: "loads; not used by qnet yet (a measured route for gradient-free passes)",
+    };
+  } catch (err) {
+    ort = {
+      part: "onnxruntime-node (optional)",
+      engine: "none",
+      threads: 0,
+      note: `not installed: ${message(err)}`,
+    };
+  }
+  out.push(ort);
+  return out;
 }
 
 /**
@@ -212,13 +290,15 @@ export async function doctor(opts: SelectBackendOptions = {}): Promise<DoctorRep
   // Probing switched backends; switch back to the selected one.
   await tf.setBackend(report.name);
   const os = await import("node:os");
+  const cpus = os.cpus().length;
   return {
     ...report,
     tried: ORDER.map((c) => report.tried.find((t) => t.name === c)).filter(
       (t): t is BackendAttempt => t !== undefined,
     ),
     versions: { "tfjs-core": tf.version_core },
-    platform: { node: process.version, cpus: os.cpus().length },
+    platform: { node: process.version, cpus },
+    engines: await engineUse(report.name, cpus),
   };
 }
 

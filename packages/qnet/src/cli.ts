@@ -13,6 +13,11 @@ if (args.includes("--json")) {
 } else {
   console.log(`backend: ${report.name} — ${report.reason}`);
   for (const t of report.tried) console.log(`  ${t.ok ? "ok  " : "no  "} ${t.name.padEnd(15)} ${t.reason}`);
+  console.log("engines:");
+  for (const e of report.engines) {
+    const th = e.threads > 0 ? `${e.threads} thread${e.threads === 1 ? "" : "s"}` : "—";
+    console.log(`  ${e.part}: ${e.engine}, ${th} (${e.note})`);
+  }
   console.log(
     `tfjs ${report.versions["tfjs-core"] ?? "?"}, node ${report.platform.node}, ${report.platform.cpus} CPUs`,
   );
