@@ -129,9 +129,9 @@ export async function runDistributedCli(
   out: (line: string) => void = console.log,
 ): Promise<number> {
   const [cmd, ...rest] = argv;
-  if (cmd === undefined || cmd === "help" || cmd === "--help" || cmd === "-h") {
+  if (cmd === undefined || cmd === "help" || cmd === "--help" || cmd === "-h" || rest.includes("--help")) {
     out(USAGE);
-    return cmd === undefined ? 1 : 0;
+    return cmd === undefined ? 2 : 0;
   }
   if (cmd !== "actor" && cmd !== "learner")
     throw new DistributedError(
