@@ -5,8 +5,10 @@
  */
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { writeJsonAtomic } from "@dqnlm/core";
 import { loadTokenizer, type Tokenizer } from "@dqnlm/mdp";
 import { type BackendName, selectBackend } from "@dqnlm/qnet";
+import { describeReward, loadReward, type RewardRecord } from "@dqnlm/rewards";
 import {
   readMetrics,
   resolveConfig as resolveTrainerConfig,
@@ -21,7 +23,7 @@ import { EmptySplitError, UsageError } from "./errors.js";
 import { bestCheckpointOf, findRunFolder, type ModelInit, resolveInit } from "./init.js";
 import { checkOutputFolder, outputError, RUN_FILES, RunFolder } from "./run/folder.js";
 import { type AggregateRow, formatDuration, renderAggregateTable, renderReport } from "./run/report.js";
-import type { GenerationTask, MetricScore, OptionValues } from "./task.js";
+import type { GenerationTask, MetricScore, OptionValues, TaskReward } from "./task.js";
 import { loadTaskData, resolveFields, type TaskData } from "./task-data.js";
 
 /** One system's test result in a run. */
@@ -142,6 +144,38 @@ function checkSplitSizes(task: GenerationTask, data: TaskData): Record<string, n
   return sizes;
 }
 
+/**
+ * The training reward: the task's own, or the `--reward <package or path>[#export]` plug-in (its factory gets
+ * the JSON of `--reward-options`), resolved from the current folder.
+ */
+async function rewardOf(
+  task: GenerationTask,
+  o: OptionValues,
+): Promise<{ reward: TaskReward; record: RewardRecord | null }> {
+  const spec = str(o, "reward");
+  const text = str(o, "reward-options");
+  if (spec === undefined || spec === "") {
+    if (text !== undefined) throw new UsageError("reward-options", "--reward with it", text);
+    return { reward: task.reward(o), record: null };
+  }
+  let options: unknown;
+  if (text !== undefined) {
+    try {
+      options = JSON.parse(text);
+    } catch {
+      throw new UsageError("reward-options", 'a JSON object such as {"alpha": 0.85}', text);
+    }
+  }
+  return loadReward(spec, options);
+}
+
+/** What a run optimised, for the report: a plug-in's package, version, options and signature. */
+function optimisedLine(reward: TaskReward, record: RewardRecord | null): string {
+  if (record !== null) return describeReward(record);
+  const sig = reward.config.signature;
+  return `${reward.name} (the task's reward${typeof sig === "string" ? `, signature ${sig}` : ""})`;
+}
+
 /** Trains (MLE warm start, then DQN) and evaluates one run; writes the run folder; returns its results. */
 export async function trainGeneration(
   task: GenerationTask,
@@ -156,7 +190,7 @@ export async function trainGeneration(
   const preset = str(o, "preset") ?? "stable";
   const seed = num(o, "seed", 1);
   const out = str(o, "out") ?? join("runs", `${task.name}-${preset}-s${seed}`);
-  const reward = task.reward(o); // validates the task's options before anything is written
+  const { reward } = await rewardOf(task, o); // validates the task's options before anything is written
   const config = checkTrainerConfig(o, overrides);
   checkOutputFolder(resolve(out), out);
   const data = await loadTaskData(task, o);
@@ -264,7 +298,7 @@ export async function resumeGeneration(
   const data = await loadTaskData(task, o);
   checkSplitSizes(task, data);
   const tokenizer = loadTokenizer(run.path(RUN_FILES.tokenizer));
-  const reward = task.reward(o);
+  const { reward } = await rewardOf(task, o);
   say(`[${task.name}] resuming ${run.dir} from its last checkpoint`);
   const wall: Record<string, number> = { data: (performance.now() - t0) / 1000 };
   const t = performance.now();
@@ -321,6 +355,29 @@ async function finishRun(
   const say = sayer(o, io);
   const t = performance.now();
   const init = appConfig.init;
+  // the optimised reward: recorded in the run's config.json and the report; a plug-in's value is a test column
+  const optimised = await rewardOf(task, o);
+  const trainerConfigPath = run.path("config.json");
+  if (existsSync(trainerConfigPath))
+    writeJsonAtomic(trainerConfigPath, {
+      ...(JSON.parse(readFileSync(trainerConfigPath, "utf8")) as Record<string, unknown>),
+      reward: { name: optimised.reward.name, config: optimised.reward.config, plugin: optimised.record },
+    });
+  const rewardColumn = (predictions: readonly string[]): MetricScore[] => {
+    if (optimised.record === null) return [];
+    let sum = 0;
+    predictions.forEach((p, i) => {
+      sum += optimised.reward.score(p, refs[i] as readonly string[]);
+    });
+    const sig = optimised.record.signature;
+    return [
+      {
+        name: optimised.reward.name.toUpperCase(),
+        value: predictions.length === 0 ? 0 : (100 * sum) / predictions.length,
+        ...(sig === null ? {} : { signature: sig }),
+      },
+    ];
+  };
   const preset = str(o, "preset") ?? "stable";
   const maxPrompt = num(o, "max-prompt-tokens", 64);
   const maxNew = num(o, "max-new-tokens", 24);
@@ -359,7 +416,11 @@ async function finishRun(
   for (const [system, preds] of phases) {
     if (preds === undefined) continue;
     const predictions = [...preds];
-    systems.push({ system, scores: task.metrics(predictions, refs, o), predictions });
+    systems.push({
+      system,
+      scores: [...task.metrics(predictions, refs, o), ...rewardColumn(predictions)],
+      predictions,
+    });
     run.writePredictions(
       "test",
       system,
@@ -396,6 +457,7 @@ async function finishRun(
     o,
     data,
     appConfig.commandLine ?? `dqnlm-${task.name} ${process.argv.slice(2).join(" ")}`.trim(),
+    optimisedLine(optimised.reward, optimised.record),
   );
   if (result.stopped === "callback")
     say(`[${task.name}] stopped early: continue with \`dqnlm-${task.name} resume --out ${run.dir}\``);
@@ -411,6 +473,7 @@ function writeRunReport(
   o: OptionValues,
   data: TaskData,
   command: string,
+  optimised?: string,
 ): void {
   const columns = (res.systems[0]?.scores ?? []).map((s) => ({
     name: s.name,
@@ -440,6 +503,7 @@ function writeRunReport(
       stopped: res.stopped,
     },
     notes: [
+      ...(optimised === undefined ? [] : [`optimised: ${optimised}`]),
       `Total wall time ${formatDuration(total ?? 0)}. Curves are in curves/, every diagnostic in metrics.jsonl.`,
       ...diagnosticNotes(run.path("metrics.jsonl")),
     ],

@@ -12,7 +12,17 @@ import { parseArgs } from "node:util";
 import { DqnlmError, preview, writeJsonAtomic } from "@dqnlm/core";
 import { loadTokenizer, type Tokenizer, trainTokenizer } from "@dqnlm/mdp";
 import { doctor, resolveConfig as resolveGpt2Config, selectBackend } from "@dqnlm/qnet";
-import { bleuReward, chrfReward, type Reward, rougeReward, squadF1Reward, terReward } from "@dqnlm/rewards";
+import {
+  bleuReward,
+  chrfReward,
+  loadReward,
+  type Reward,
+  RewardPluginError,
+  type RewardRecord,
+  rougeReward,
+  squadF1Reward,
+  terReward,
+} from "@dqnlm/rewards";
 import { resolveConfig, type TrainerConfigInput } from "./config.js";
 import { TrainerConfigError, TrainerInputError } from "./errors.js";
 import { logAboveProgress } from "./progress.js";
@@ -200,6 +210,76 @@ export function rewardFromSpec(spec: { name: string; options?: Record<string, un
   }
 }
 
+/**
+ * A built-in reward by name, or a reward package / module `<package or path>[#export]` (resolved from the
+ * current folder; its factory gets `spec.options`). Returns the reward and, for a plug-in, what was loaded.
+ */
+export async function loadCliReward(spec: {
+  name: string;
+  options?: Record<string, unknown>;
+}): Promise<{ reward: Reward; record: RewardRecord | null }> {
+  if ((REWARDS as readonly string[]).includes(spec.name))
+    return { reward: rewardFromSpec(spec), record: null };
+  try {
+    return await loadReward(spec.name, spec.options);
+  } catch (e) {
+    // a bare word that is no installed package is most likely a misspelt built-in name
+    if (
+      e instanceof RewardPluginError &&
+      e.code === RewardPluginError.NOT_FOUND &&
+      !/[/#.@]/.test(spec.name)
+    ) {
+      const guess = nearest(spec.name, REWARDS);
+      throw new TrainerInputError(
+        "reward",
+        `unknown reward ${JSON.stringify(spec.name)}${guess ? `; did you mean ${JSON.stringify(guess)}?` : ""} Use one of ${REWARDS.join(", ")}, or a reward package or module: <package or path>[#export].`,
+        { cause: e },
+      );
+    }
+    throw e;
+  }
+}
+
+/** `--reward-options` (JSON object) as reward options; relative plug-in paths made absolute for `resume`. */
+function rewardSpecOf(flags: Values): { name: string; options?: Record<string, unknown> } | undefined {
+  const name = flags.reward as string | undefined;
+  const text = flags["reward-options"] as string | undefined;
+  if (name === undefined) {
+    if (text !== undefined)
+      throw new CliUsageError("reward-options", "--reward-options needs --reward.", "Pass --reward too.");
+    return undefined;
+  }
+  let options: unknown;
+  if (text !== undefined) {
+    try {
+      options = JSON.parse(text);
+    } catch (cause) {
+      throw new CliUsageError(
+        "reward-options",
+        `--reward-options is not valid JSON (${(cause as Error).message}).`,
+        `Pass a JSON object, e.g. --reward-options '{"alpha": 0.85}'.`,
+        { cause },
+      );
+    }
+    if (options === null || typeof options !== "object" || Array.isArray(options))
+      throw new CliUsageError(
+        "reward-options",
+        `--reward-options must be a JSON object, received ${preview(text)}.`,
+        `Pass a JSON object, e.g. --reward-options '{"alpha": 0.85}'.`,
+      );
+  }
+  const abs = name.startsWith(".") ? resolve(name) : name; // resolve() keeps a "#export" suffix as is
+  return { name: abs, ...(options === undefined ? {} : { options: options as Record<string, unknown> }) };
+}
+
+/** Adds what the run optimised to the run's config.json (package, version, options, signature for a plug-in). */
+function recordRewardIn(runDir: string, reward: Reward, record: RewardRecord | null): void {
+  const path = join(runDir, "config.json");
+  if (!existsSync(path)) return;
+  const meta = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
+  writeJsonAtomic(path, { ...meta, reward: { name: reward.name, config: reward.config, plugin: record } });
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Flags
 
@@ -229,7 +309,11 @@ const COMMANDS: Readonly<Record<string, { summary: string; usage: string; flags:
       preset: { kind: "string", help: "DQN preset: stable | seed" },
       seed: { kind: "int", help: "master seed" },
       updates: { kind: "int", min: 0, help: "DQN learner updates (dqn.updates)" },
-      reward: { kind: "string", help: `reward: ${REWARDS.join(" | ")} (default: bleu)` },
+      reward: {
+        kind: "string",
+        help: `reward: ${REWARDS.join(" | ")} | <package or path>[#export] (default: bleu)`,
+      },
+      "reward-options": { kind: "string", help: "JSON options for a --reward package's factory" },
       tokenizer: {
         kind: "string",
         help: "tokenizer folder (tokenizer.json); default: train one on the data",
@@ -252,7 +336,11 @@ const COMMANDS: Readonly<Record<string, { summary: string; usage: string; flags:
       model: { kind: "string", help: "checkpoint folder (config.json + model.safetensors)" },
       tokenizer: { kind: "string", help: "tokenizer folder (tokenizer.json)" },
       data: { kind: "string", help: "JSONL data to evaluate" },
-      reward: { kind: "string", help: "reward (default: the run's, else bleu)" },
+      reward: {
+        kind: "string",
+        help: "reward or <package or path>[#export] (default: the run's, else bleu)",
+      },
+      "reward-options": { kind: "string", help: "JSON options for a --reward package's factory" },
       "max-new-tokens": { kind: "int", min: 1, help: "generation limit (default: the run's, else 32)" },
       "max-prompt-tokens": { kind: "int", min: 1, help: "prompt limit (default: the run's, else 64)" },
     },
@@ -750,7 +838,7 @@ export async function runCli(
       const tokenizerDir = need(flags, "eval", "tokenizer");
       const examples = readJsonl(need(flags, "eval", "data"));
       const run = runLimitsOf(model);
-      const reward = rewardFromSpec({ name: (flags.reward as string | undefined) ?? run.reward ?? "bleu" });
+      const { reward } = await loadCliReward(rewardSpecOf(flags) ?? { name: run.reward ?? "bleu" });
       await selectBackend();
       const r = await evaluate({
         model,
@@ -840,9 +928,8 @@ async function trainCommand(flags: Values, out: (line: string) => void): Promise
       "Pass a tokenizer folder (e.g. runs/x/tokenizer), or leave it out to train one on the data.",
     );
   const tokSpec = tokDir !== undefined ? { ...spec, tokenizer: { dir: tokDir } } : spec;
-  const rewardSpec =
-    flags.reward !== undefined ? { name: flags.reward as string } : (spec.reward ?? { name: "bleu" });
-  const reward = rewardFromSpec(rewardSpec);
+  const rewardSpec = rewardSpecOf(flags) ?? spec.reward ?? { name: "bleu" };
+  const { reward, record: rewardRecord } = await loadCliReward(rewardSpec);
   const initFlag = flags.init as string | undefined;
   const init: ModelInit | undefined =
     initFlag !== undefined
@@ -859,6 +946,7 @@ async function trainCommand(flags: Values, out: (line: string) => void): Promise
       data: Object.fromEntries(Object.entries(files).map(([k, v]) => [k, v ? resolve(v) : null])),
       tokenizerDir,
       reward: rewardSpec,
+      ...(rewardRecord ? { rewardPlugin: rewardRecord } : {}),
     });
   } catch (e) {
     throw asOutputError(e, runArg, "run");
@@ -878,6 +966,7 @@ async function trainCommand(flags: Values, out: (line: string) => void): Promise
   ).catch((e: unknown) => {
     throw asOutputError(e, runArg, "run");
   });
+  recordRewardIn(runDir, reward, rewardRecord);
   out(JSON.stringify(summary(res), null, 2));
   if (res.stopped === "callback") out(`interrupted: continue with \`dqnlm resume --run ${runArg}\``);
   return 0;
@@ -921,7 +1010,7 @@ async function resumeCommand(flags: Values, out: (line: string) => void): Promis
       test: c.data.test ? readJsonl(c.data.test) : [],
     },
     tokenizer: loadTokenizer(c.tokenizerDir),
-    reward: rewardFromSpec(c.reward),
+    reward: (await loadCliReward(c.reward)).reward,
   };
   const res = await withInterrupt((shouldStop) => resume(runDir, input, { shouldStop }));
   out(JSON.stringify(summary(res), null, 2));

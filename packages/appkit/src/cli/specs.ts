@@ -76,6 +76,12 @@ export const TRAIN_OPTIONS: readonly OptionSpec[] = [
   { name: "mle-epochs", kind: "int", min: 0, default: 10, help: "MLE warm-start epochs (0 = skip MLE)" },
   { name: "mle-steps", kind: "int", min: 0, default: 0, help: "cap on MLE steps (0 = none)" },
   { name: "dqn-updates", kind: "int", min: 0, default: 1000, help: "DQN learner updates (0 = MLE only)" },
+  {
+    name: "reward",
+    kind: "string",
+    help: "train on a reward package or module, <package or path>[#export], instead of the task's reward",
+  },
+  { name: "reward-options", kind: "string", help: "JSON options for the --reward package's factory" },
   { name: "val-every", kind: "int", min: 1, default: 200, help: "DQN updates between validations" },
   {
     name: "val-examples",
