@@ -12,8 +12,52 @@ function err(input: unknown): TrainerConfigError {
 }
 
 describe("resolveConfig", () => {
-  test("stable is the default and the presets differ exactly in the documented switches", () => {
-    expect(resolveConfig()).toEqual(PRESETS.stable);
+  test("soft is the default; stable and seed keep the hard-max objective", () => {
+    expect(resolveConfig()).toEqual(PRESETS.soft);
+    expect(resolveConfig({ seed: 4 }).preset).toBe("soft");
+    const f = PRESETS.soft;
+    expect([PRESETS.seed.dqn.objective, PRESETS.stable.dqn.objective, f.dqn.objective]).toEqual([
+      "dqn",
+      "dqn",
+      "soft",
+    ]);
+    // the soft preset = stable with exactly these switches
+    expect({
+      ...f,
+      preset: "stable",
+      dqn: {
+        ...f.dqn,
+        objective: "dqn",
+        nStep: 3,
+        doubleDqn: true,
+        targetUpdate: "hard",
+        tau: 0.005,
+        targetMask: true,
+        marginWeight: 1,
+        klWeight: 0.01,
+      },
+      explore: { ...f.explore, temperature: 0.1 },
+    }).toEqual(PRESETS.stable);
+    expect([f.dqn.softTau, f.dqn.softTarget, f.dqn.initialQScale, f.reward.form]).toEqual([
+      0.1,
+      "target",
+      1,
+      "delta",
+    ]);
+  });
+
+  test("soft options are validated with nearest-key suggestions; initialQScale is rejected under soft", () => {
+    expect(err({ dqn: { softTau: 0 } }).field).toBe("dqn.softTau");
+    expect(err({ dqn: { softTarget: "max" } }).message).toContain('one of "target", "min"');
+    expect(err({ dqn: { objective: "ppo" } }).field).toBe("dqn.objective");
+    expect(err({ dqn: { softTua: 1 } }).message).toContain('Did you mean "softTau"?');
+    const e = err({ preset: "soft", dqn: { initialQScale: 0.1 } });
+    expect(e.field).toBe("dqn.initialQScale");
+    expect(e.message).toContain("Fix:");
+    expect(resolveConfig({ preset: "stable", dqn: { objective: "soft" } }).dqn.objective).toBe("soft");
+  });
+
+  test("the presets differ exactly in the documented switches", () => {
     const s = PRESETS.seed;
     const t = PRESETS.stable;
     expect([s.reward.form, t.reward.form]).toEqual(["prefix", "delta"]);
@@ -32,6 +76,8 @@ describe("resolveConfig", () => {
   test("every switch is independent: one override changes one field", () => {
     const base = resolveConfig({ preset: "stable" });
     const c = resolveConfig({ preset: "stable", dqn: { doubleDqn: false } });
+    const f = resolveConfig({ preset: "soft", dqn: { softTarget: "min" } });
+    expect({ ...f, dqn: { ...f.dqn, softTarget: "target" } }).toEqual(PRESETS.soft);
     expect(c.dqn.doubleDqn).toBe(false);
     expect({ ...c, dqn: { ...c.dqn, doubleDqn: true } }).toEqual(base);
     const d = resolveConfig({ preset: "seed", replay: { prioritized: true } });
@@ -75,9 +121,11 @@ describe("resolveConfig", () => {
     expect(lr).toEqual({
       field: "dqn.loss",
       type: 'one of "mse", "huber"',
+      soft: '"huber"',
       stable: '"huber"',
       seed: '"mse"',
     });
+    expect(rows.find((r) => r.field === "dqn.objective")).toMatchObject({ soft: '"soft"', stable: '"dqn"' });
     expect(rows.length).toBeGreaterThan(50);
   });
 });
