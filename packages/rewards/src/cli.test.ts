@@ -92,12 +92,15 @@ describe("runCli (in process)", () => {
   it("matches corpusBleu / corpusChrf with several reference files", () => {
     const r = runCli(["-i", "hyp.txt", "ref.txt", "ref2.txt", "-m", "bleu", "chrf", "--json"], io);
     expect(r.code).toBe(0);
-    const out = JSON.parse(r.stdout) as { score: number; signature: string }[];
+    // sacreBLEU's JSON layout: the score rounded to --width, the signature also split into its fields
+    const out = JSON.parse(r.stdout) as { score: number; signature: string; nrefs: string; tok: string }[];
     const b = corpusBleu(HYPS, REFS);
     const c = corpusChrf(HYPS, REFS);
-    expect(out[0]?.score).toBe(b.score);
+    expect(out[0]?.score).toBe(Number(b.score.toFixed(1)));
     expect(out[0]?.signature).toBe(b.signature);
-    expect(out[1]?.score).toBe(c.score);
+    expect(out[0]?.nrefs).toBe("2");
+    expect(out[0]?.tok).toBe("13a");
+    expect(out[1]?.score).toBe(Number(c.score.toFixed(1)));
   });
   it("uses stdin without -i, honours options, --score-only and --width", () => {
     const r = runCli(["ref.txt", "-tok", "intl", "-lc", "-s", "floor", "-sv", "0.2", "-b", "-w", "4"], io);
@@ -115,7 +118,7 @@ describe("runCli (in process)", () => {
     const names = r.stdout
       .trim()
       .split("\n")
-      .map((l) => l.split("|")[0]);
+      .map((l) => l.split("|")[0]?.trim()); // lines are right-aligned on "=", as sacreBLEU prints them
     expect(names).toEqual(["TER", "ROUGE-1", "ROUGE-2", "ROUGE-L", "ROUGE-Lsum", "SQuAD-F1"]);
   });
   it("reports misaligned files, unknown metrics and bad option values", () => {

@@ -17,7 +17,7 @@ function packageVersion(): string {
 const outcome = runCli(process.argv.slice(2), {
   readStdin: () => {
     if (process.stdin.isTTY) throw new Error("no hypotheses: pipe them on stdin or pass -i FILE");
-    return readFileSync(0, "utf8");
+    return readFileSync(0);
   },
   version: packageVersion(),
 });

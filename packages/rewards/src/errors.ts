@@ -34,6 +34,27 @@ export class RewardsOptionError extends RewardsError {
   }
 }
 
+/**
+ * Bad input data read from a file (the `dqnlm-score` CLI): invalid UTF-8, a JSON Lines record that is not an
+ * object, has no usable text or is empty, misaligned files, a file without any record. `field` is `FILE:LINE`
+ * (or `FILE` when the whole file is at fault).
+ */
+export class RewardsDataError extends RewardsError {
+  static readonly CODE = "DQNLM_REWARDS_BAD_DATA";
+  /** The file at fault (`"<stdin>"` for standard input). */
+  readonly file: string;
+  /** 1-based line number, when one line is at fault. */
+  readonly line: number | undefined;
+  constructor(file: string, line: number | undefined, message: string, options: { cause?: unknown } = {}) {
+    super(RewardsDataError.CODE, message, {
+      field: line === undefined ? file : `${file}:${line}`,
+      ...options,
+    });
+    this.file = file;
+    this.line = line;
+  }
+}
+
 /** Shortens `value`'s printed form to `max` characters, for error messages. */
 export function preview(value: unknown, max = 60): string {
   let s: string;
