@@ -197,6 +197,12 @@ export interface TrainerConfig {
     readonly maxConsecutiveFailures: number;
     /** Alarm when max |Q| exceeds this. @default 1000 */
     readonly qAlarm: number;
+    /**
+     * Stop with `TrainingDivergedError` when a logged max |Q| or loss exceeds this many times its first logged
+     * value (|Q| floored at 1, the loss at 0.1): a finite blow-up, which the non-finite guard does not see.
+     * 0 turns this guard off. @default 1000
+     */
+    readonly divergeFactor: number;
     /** Alarm when the repetition rate of rollouts exceeds this. @default 0.5 */
     readonly repetitionAlarm: number;
     /** Alarm when the share of empty outputs exceeds this. @default 0.5 */
@@ -275,6 +281,7 @@ const STABLE: TrainerConfig = {
     snapshotEvery: 50,
     maxConsecutiveFailures: 10,
     qAlarm: 1000,
+    divergeFactor: 1000,
     repetitionAlarm: 0.5,
     emptyAlarm: 0.5,
   },
@@ -421,6 +428,7 @@ const SCHEMA: Record<string, Check | Record<string, Check>> = {
     snapshotEvery: int(1),
     maxConsecutiveFailures: int(1),
     qAlarm: num({ gt: 0 }),
+    divergeFactor: num({ min: 0 }),
     repetitionAlarm: prob,
     emptyAlarm: prob,
   },

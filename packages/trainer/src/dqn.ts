@@ -94,6 +94,8 @@ export interface DqnLoopState {
   skippedUpdates: number;
   /** Product of the guards' learning-rate cuts (multiplies the schedule). */
   lrScale: number;
+  /** First logged max |Q| (floored at 1) and loss (floored at 0.1): the divergence guard's baselines. */
+  divergeBase?: { q: number; loss: number };
   stopped: "" | "done" | "early-stop" | "callback";
   rng: { actor: RngState; replay: RngState; init: RngState };
   acc: Record<string, number>;
@@ -539,6 +541,41 @@ export class DqnLoop {
     }
   }
 
+  /** Finite blow-up guard: max |Q| or the loss grew `guards.divergeFactor`-fold over their first logged values. */
+  #divergenceGuard(q: number, loss: number): void {
+    const f = this.cfg.guards.divergeFactor;
+    if (!(f > 0) || !Number.isFinite(q) || !Number.isFinite(loss)) return;
+    const st = this.state;
+    if (!st.divergeBase) {
+      st.divergeBase = { q: Math.max(q, 1), loss: Math.max(loss, 0.1) };
+      return;
+    }
+    const base = st.divergeBase;
+    const what =
+      q > f * base.q ? { name: "max |Q|", v: q, b: base.q } : { name: "the loss", v: loss, b: base.loss };
+    if (what.v <= f * what.b) return;
+    const lr = this.models.optimizer.learningRate;
+    this.#hooks.log({
+      phase: "guard",
+      step: st.update,
+      event: "diverged",
+      loss,
+      maxAbsQ: q,
+      baseMaxAbsQ: base.q,
+      baseLoss: base.loss,
+      learningRate: lr,
+    });
+    throw new TrainingDivergedError(
+      `Training diverged at update ${st.update}: ${what.name} reached ${what.v.toPrecision(3)}, ` +
+        `${(what.v / what.b).toPrecision(3)}× its first logged value ${what.b.toPrecision(3)} ` +
+        `(guards.divergeFactor = ${f}); the values are finite, so the NaN guard did not fire. Lower ` +
+        `dqn.learningRate (now ${lr}), keep dqn.gradClipNorm on, use dqn.loss "huber", or update the target ` +
+        "more slowly (dqn.targetUpdateEvery / dqn.tau). Raise guards.divergeFactor (0 = off) only if this growth " +
+        "is expected.",
+      { field: "dqn.learningRate" },
+    );
+  }
+
   #flushLog(): void {
     const acc = this.state.acc;
     const { cfg } = this;
@@ -595,6 +632,7 @@ export class DqnLoop {
       alarm("repetition", rec.repetition as number, g.repetitionAlarm);
     if (acc.eps! > 0 && (rec.empty as number) > g.emptyAlarm)
       alarm("empty-output", rec.empty as number, g.emptyAlarm);
+    this.#divergenceGuard(rec.maxAbsQ as number, rec.loss as number);
     this.state.acc = emptyAcc();
     this.state.acc.t0 = performance.now();
   }

@@ -14,11 +14,20 @@
  *   test.json            test metric before and after DQN, with predictions
  */
 
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { Rng, writeJsonAtomic } from "@dqnlm/core";
+import { Rng, writeFileAtomic, writeJsonAtomic } from "@dqnlm/core";
 import type { Tokenizer } from "@dqnlm/mdp";
-import { type BackendName, type GPT2Config, QNetwork, selectBackend } from "@dqnlm/qnet";
+import {
+  type BackendName,
+  type GPT2Config,
+  QNetwork,
+  recoverFolder,
+  replaceFolderAtomic,
+  selectBackend,
+  tempSibling,
+} from "@dqnlm/qnet";
 import { ReplayBuffer } from "@dqnlm/replay";
 import type { Reward } from "@dqnlm/rewards";
 import * as tf from "@tensorflow/tfjs-core";
@@ -110,6 +119,19 @@ interface RunMeta {
   readonly config: TrainerConfig;
   readonly init: ModelInit;
   readonly backend: string;
+  /** sha256 of each data split as given to train() (runs written before this field have none). */
+  readonly dataHash?: Readonly<Record<string, string>>;
+}
+
+/** sha256 of each split's examples, stored in the run so that resume() can tell when the data changed. */
+function dataHashes(data: DataSplits): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [split, examples] of Object.entries(data)) {
+    out[split] = createHash("sha256")
+      .update(JSON.stringify(examples ?? null))
+      .digest("hex");
+  }
+  return out;
 }
 
 interface CheckpointState {
@@ -220,12 +242,14 @@ function checkpointPaths(runDir: string) {
   };
 }
 
-/** Writes the resumable checkpoint folder atomically: into a temp folder, then renamed over `last`. */
+/**
+ * Writes the resumable checkpoint folder atomically: into a temp folder, then swapped in for `last` by qnet's
+ * `replaceFolderAtomic` (a crash between its two renames leaves `.last.old.*`, which resume() takes back).
+ */
 function writeCheckpoint(runDir: string, s: Session): string {
-  const { base, last } = checkpointPaths(runDir);
-  const tmp = join(base, `.last.tmp-${process.pid}`);
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp, { recursive: true });
+  const { last } = checkpointPaths(runDir);
+  recoverFolder(last, "state.json");
+  const tmp = tempSibling(last);
   const arrays = new Map<string, Float32Array>();
   for (const [k, v] of readVariables(s.online.trainableVariables, "online")) arrays.set(k, v);
   for (const [k, v] of readVariables(s.target.trainableVariables, "target")) arrays.set(k, v);
@@ -251,12 +275,68 @@ function writeCheckpoint(runDir: string, s: Session): string {
     modelConfig: s.online.config,
   };
   writeJsonAtomic(join(tmp, "state.json"), state);
-  const old = join(base, `.last.old-${process.pid}`);
-  rmSync(old, { recursive: true, force: true });
-  if (existsSync(last)) renameSync(last, old);
-  renameSync(tmp, last);
-  rmSync(old, { recursive: true, force: true });
+  replaceFolderAtomic(tmp, last);
   return last;
+}
+
+/** Reads and checks checkpoints/last/state.json: a truncated or incomplete file is a CheckpointError. */
+function readCheckpointState(statePath: string): CheckpointState {
+  const text = readFileSync(statePath, "utf8");
+  let st: Partial<CheckpointState>;
+  try {
+    st = JSON.parse(text) as Partial<CheckpointState>;
+  } catch (cause) {
+    throw new CheckpointError(
+      "state.json",
+      `${statePath} is not valid JSON (${text.length} bytes, truncated?): the checkpoint is incomplete. ` +
+        "Restore the run folder from a backup, or start the run again with train() in a new folder.",
+      { cause },
+    );
+  }
+  const missing = (["loop", "learningRate", "adamStep", "modelConfig"] as const).filter(
+    (k) => st === null || typeof st !== "object" || st[k] === undefined,
+  );
+  if (typeof st?.loop?.update !== "number") missing.push("loop");
+  if (missing.length > 0 || st.version !== 1) {
+    throw new CheckpointError(
+      "state.json",
+      `${statePath} is incomplete: ${missing.length ? `missing ${[...new Set(missing)].join(", ")}` : `version ${JSON.stringify(st.version)}, expected 1`}. ` +
+        "It was not written by this version of dqnlm or was damaged; start the run again with train() in a new folder.",
+    );
+  }
+  return st as CheckpointState;
+}
+
+/**
+ * A metrics.jsonl whose last line was cut by a kill mid-write: that line is dropped (with a warning) so the
+ * resumed run appends after the last complete record. A damaged line elsewhere is a CheckpointError.
+ */
+function repairMetrics(path: string): void {
+  if (!existsSync(path)) return;
+  const text = readFileSync(path, "utf8");
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as string;
+    if (!line.trim()) continue;
+    try {
+      JSON.parse(line);
+    } catch (cause) {
+      const isLast = lines.slice(i + 1).every((l) => !l.trim());
+      if (!isLast)
+        throw new CheckpointError(
+          "metrics.jsonl",
+          `${path}:${i + 1} is not valid JSON and is not the last line: the file was edited or damaged. ` +
+            "Remove or fix that line, then resume again.",
+          { cause },
+        );
+      const kept = lines.slice(0, i).join("\n");
+      writeFileAtomic(path, kept ? `${kept}\n` : "");
+      console.warn(
+        `dqnlm: ${path}:${i + 1} was cut off mid-write (${line.length} bytes: ${JSON.stringify(line.slice(0, 40))}…); dropped it and resuming.`,
+      );
+      return;
+    }
+  }
 }
 
 function subset(map: ReadonlyMap<string, Float32Array>, prefix: string): Map<string, Float32Array> {
@@ -405,6 +485,7 @@ export async function train(input: TrainInput, callbacks: TrainCallbacks = {}): 
     config: cfg,
     init,
     backend,
+    dataHash: dataHashes(input.data),
     data: {
       train: task.examples.train.length,
       validation: task.examples.validation.length,
@@ -528,14 +609,32 @@ export async function resume(
   const meta = JSON.parse(readFileSync(metaPath, "utf8")) as RunMeta;
   const cfg = resolveConfig(meta.config as unknown as TrainerConfigInput);
   const statePath = join(paths.last, "state.json");
+  const recovered = recoverFolder(paths.last, "state.json");
+  if (recovered.restored)
+    console.warn(
+      `dqnlm: ${runDir} was stopped while swapping in a new checkpoint; resuming from the previous complete one.`,
+    );
   if (!existsSync(statePath))
     throw new CheckpointError(
       "runDir",
       `${runDir} has no resumable checkpoint (checkpoints/last/state.json); the run stopped before its first checkpoint: start it again with train().`,
     );
-  const st = JSON.parse(readFileSync(statePath, "utf8")) as CheckpointState;
+  const st = readCheckpointState(statePath);
+  if (meta.dataHash) {
+    const now = dataHashes(input.data);
+    for (const [split, h] of Object.entries(meta.dataHash)) {
+      if (now[split] !== h)
+        throw new CheckpointError(
+          `data.${split}`,
+          `the ${split} data differ from the data this run started with (sha256 ${h.slice(0, 12)}… in ` +
+            `${metaPath}, ${(now[split] ?? "none").slice(0, 12)}… now): the file was changed or another file was ` +
+            "given. Resume with the same data as the run started with, or start a new run in a new folder.",
+        );
+    }
+  }
   const backend = await ensureBackend(cfg);
   const task = buildTextTask(input.tokenizer, input.reward, input.data, cfg);
+  repairMetrics(join(runDir, "metrics.jsonl"));
   const logger = new MetricsLogger(join(runDir, "metrics.jsonl"));
   const cut = st.loop.update;
   truncateMetrics(
@@ -570,6 +669,18 @@ export async function resume(
     const optimizer = new Adam(online.trainableVariables, cfg.dqn.learningRate);
     part.optimizer = optimizer;
     const nVars = online.trainableVariables.length;
+    online.trainableVariables.forEach((v, i) => {
+      for (const k of [`adam_m.${i}`, `adam_v.${i}`]) {
+        const a = tensors.get(k);
+        if (!a || a.length !== v.size)
+          throw new CheckpointError(
+            k,
+            `${join(paths.last, "tensors.safetensors")}: optimizer tensor ${k} is ${a ? `of size ${a.length}` : "missing"}` +
+              `, expected ${v.size} values (Adam moments of ${v.name}); the checkpoint is incomplete or from another ` +
+              "model: start the run again with train() in a new folder.",
+          );
+      }
+    });
     optimizer.setState({
       step: st.adamStep,
       learningRate: st.learningRate,
