@@ -16,7 +16,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 
 /** @param {string} name */
 const camel = (name) => name.replace(/-([a-z0-9])/g, (_, c) => c.toUpperCase());
