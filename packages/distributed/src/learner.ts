@@ -156,7 +156,11 @@ function subset(all: ReadonlyMap<string, Float32Array>, prefix: string): Map<str
 }
 
 const LOCK_RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
-const LOCK_REFRESH = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
+// Extends our lock, or takes it again when it lapsed while this process was busy (a long synchronous MLE
+// epoch or validation can outlast the TTL) and no other learner took it meanwhile.
+const LOCK_REFRESH = `local v = redis.call('GET', KEYS[1])
+if v == ARGV[1] or not v then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end
+return 0`;
 
 /** The learner's networks, optimizer and replay. */
 interface Nets {
@@ -283,7 +287,7 @@ export async function runLearner(input: LearnerInput): Promise<LearnerResult> {
         throw new DistributedError(
           "DQNLM_DIST_LEARNER_LOCKED",
           "run",
-          `lost the learner lock of run ${input.run} (another learner took over after ${dist.lockTtlMs} ms without a refresh); stopping without acknowledging.`,
+          `lost the learner lock of run ${input.run} (another learner took it after this one went ${dist.lockTtlMs} ms without a refresh); stopping without acknowledging.`,
         );
       lastLockRefresh = Date.now();
     };
