@@ -4,9 +4,26 @@
  */
 import { join } from "node:path";
 import { writeFileAtomic } from "@dqnlm/core";
-import * as vega from "vega";
-import * as vl from "vega-lite";
+import { TrainerMissingDependencyError } from "./errors.js";
 import type { LogRecord } from "./metrics.js";
+
+type Vega = typeof import("vega");
+type VegaLite = typeof import("vega-lite");
+
+/** vega and vega-lite are optional dependencies, loaded on first use (a typed error names the missing one). */
+async function loadVega(): Promise<{ vega: Vega; vl: VegaLite }> {
+  const load = async <T>(pkg: string): Promise<T> => {
+    try {
+      // A variable specifier keeps bundlers from resolving the optional package at build time.
+      return (await import(pkg)) as T;
+    } catch (cause) {
+      throw new TrainerMissingDependencyError(pkg, "Rendering the SVG training curves (log.curves)", {
+        cause,
+      });
+    }
+  };
+  return { vega: await load<Vega>("vega"), vl: await load<VegaLite>("vega-lite") };
+}
 
 /** One curve: which records and fields become lines. */
 interface CurveSpec {
@@ -56,6 +73,7 @@ export async function renderLineChart(
   points: readonly { x: number; y: number; series: string }[],
   opts: { title: string; xTitle: string; yTitle: string },
 ): Promise<string> {
+  const { vega, vl } = await loadVega();
   const spec = vl.compile({
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: opts.title,

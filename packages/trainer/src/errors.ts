@@ -36,3 +36,18 @@ export class TrainingDivergedError extends DqnlmError {
     super(TrainingDivergedError.CODE, message, options);
   }
 }
+
+/**
+ * An optional dependency of the feature in use is not installed (`vega` / `vega-lite` for the SVG curves).
+ * Code `DQNLM_MISSING_DEPENDENCY`; `field` is the package name.
+ */
+export class TrainerMissingDependencyError extends DqnlmError {
+  static readonly CODE = "DQNLM_MISSING_DEPENDENCY";
+  constructor(pkg: string, feature: string, options: { cause?: unknown } = {}) {
+    super(
+      TrainerMissingDependencyError.CODE,
+      `${feature} needs the optional package ${pkg}, which is not installed: npm install ${pkg}`,
+      { field: pkg, ...options },
+    );
+  }
+}

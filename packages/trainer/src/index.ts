@@ -17,7 +17,13 @@ export type { FiniteTokenMdp, QTable, SoftSolution, SoftTokenMdp } from "./dp.js
 export { evaluateSoftPolicy, solveSoftTokenMdp, solveTokenMdp } from "./dp.js";
 export type { DqnHooks, DqnLoopState, DqnModels, Split, TokenTask } from "./dqn.js";
 export { DqnLoop, evaluateSplit, greedyDecode, initTarget, repetitionOf } from "./dqn.js";
-export { CheckpointError, TrainerConfigError, TrainerInputError, TrainingDivergedError } from "./errors.js";
+export {
+  CheckpointError,
+  TrainerConfigError,
+  TrainerInputError,
+  TrainerMissingDependencyError,
+  TrainingDivergedError,
+} from "./errors.js";
 export type { LearnerOptions, QModel, SampledTransition, UpdateStats } from "./learner.js";
 export { learnerStep } from "./learner.js";
 export type { LogRecord } from "./metrics.js";

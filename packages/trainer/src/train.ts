@@ -35,7 +35,7 @@ import { beamSearch } from "./beam.js";
 import { resolveConfig, type TrainerConfig, type TrainerConfigInput } from "./config.js";
 import { writeCurves } from "./curves.js";
 import { DqnLoop, type DqnLoopState, evaluateSplit, greedyDecode, type Split } from "./dqn.js";
-import { CheckpointError, TrainerInputError } from "./errors.js";
+import { CheckpointError, TrainerInputError, TrainerMissingDependencyError } from "./errors.js";
 import { type LogRecord, MetricsLogger, readMetrics, truncateMetrics } from "./metrics.js";
 import { mleWarmStart } from "./mle.js";
 import { Adam } from "./optim.js";
@@ -401,7 +401,14 @@ async function runSession(
     cb.onLog?.(rec);
     writeJsonAtomic(join(runDir, "test.json"), test);
   }
-  const curves = cfg.log.curves ? await writeCurves(readMetrics(logger.path), join(runDir, "curves")) : [];
+  let curves: string[] = [];
+  try {
+    if (cfg.log.curves) curves = await writeCurves(readMetrics(logger.path), join(runDir, "curves"));
+  } catch (err) {
+    // The curves are a by-product: without the optional vega packages the run still succeeds.
+    if (!(err instanceof TrainerMissingDependencyError)) throw err;
+    console.warn(`dqnlm: no curves written. ${err.message} (or set log.curves to false).`);
+  }
   return {
     runDir,
     stopped: stopped === "" ? "done" : stopped,
