@@ -86,7 +86,7 @@ async function scenario(url: string, seed: number, fault: Fault): Promise<Outcom
     if (fault.kind === "kill-actor") {
       await waitFor(
         () => lines(join(dir, "pushed-0.log")).length >= 40,
-        60_000,
+        180_000,
         "actor 0 to push 40 episodes",
       );
       (actors[0] as Child).proc.kill("SIGKILL");
@@ -110,7 +110,7 @@ async function scenario(url: string, seed: number, fault: Fault): Promise<Outcom
             return false;
           }
         },
-        90_000,
+        180_000,
         "the learner to checkpoint update 60",
       );
       await fault.server.kill();
@@ -200,7 +200,7 @@ describe.skipIf(!available)("distributed runs against a real redis-server", () =
         `undisturbed seed ${seed}: test BLEU ${o.result.test.before.toFixed(3)} → ${o.result.test.after.toFixed(3)}, ${o.result.episodes} episodes, ${o.seconds.toFixed(1)} s`,
       );
     }
-  }, 300_000);
+  }, 420_000);
 
   test("kill -9 an actor mid-run; a new actor joins", async () => {
     const o = await scenario(url, 1, { kind: "kill-actor" });
@@ -209,7 +209,7 @@ describe.skipIf(!available)("distributed runs against a real redis-server", () =
       `kill-actor: BLEU ${o.result.test.after.toFixed(3)}, ${o.result.episodes} episodes, ${o.seconds.toFixed(1)} s`,
     );
     within(o.result.test.after);
-  }, 120_000);
+  }, 240_000);
 
   test("kill -9 the learner after a checkpoint, before its XACK; the restart dedupes redelivered entries", async () => {
     const o = await scenario(url, 2, { kind: "kill-learner" });
@@ -221,7 +221,7 @@ describe.skipIf(!available)("distributed runs against a real redis-server", () =
       `kill-learner: BLEU ${o.result.test.after.toFixed(3)}, ${o.result.duplicates} duplicates skipped, ${o.seconds.toFixed(1)} s`,
     );
     within(o.result.test.after);
-  }, 120_000);
+  }, 240_000);
 
   test("kill -9 and restart redis-server (AOF, appendfsync always) mid-run", async () => {
     const bin = redisServerBinary();
@@ -240,7 +240,7 @@ describe.skipIf(!available)("distributed runs against a real redis-server", () =
     } finally {
       await server.stop();
     }
-  }, 150_000);
+  }, 240_000);
 
   test("20 ms each way on every client connection (loopback TCP delay proxy)", async () => {
     const port = Number(new URL(url).port || 6379);
@@ -248,5 +248,5 @@ describe.skipIf(!available)("distributed runs against a real redis-server", () =
     checkDelivery(o);
     console.log(`delay: BLEU ${o.result.test.after.toFixed(3)}, ${o.seconds.toFixed(1)} s`);
     within(o.result.test.after);
-  }, 150_000);
+  }, 240_000);
 });
