@@ -33,7 +33,6 @@ describe("resolveConfig", () => {
         targetUpdate: "hard",
         tau: 0.005,
         targetMask: true,
-        marginWeight: 1,
         klWeight: 0.01,
       },
       explore: { ...f.explore, temperature: 0.1 },

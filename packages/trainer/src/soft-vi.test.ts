@@ -113,6 +113,17 @@ describe("the soft learner matches exact KL-regularised (soft) value iteration",
         expect(vRand.get(k)!).toBeLessThanOrEqual(v + 1e-12);
       }
       expect(vRef.get("")!).toBeLessThan(sol.v.get("")! - 1e-3); // the reference is not already optimal
+      // τ → ∞ recovers π_ref exactly: |π* − π_ref| shrinks like 1/τ (Q* stays bounded by the returns)
+      for (const big of [1e3, 1e6]) {
+        let d = 0;
+        for (const [k, pi] of solveSoftTokenMdp(mdp, big).policy) {
+          const ref = mdp.refLogProbs(k === "" ? [] : k.split(",").map(Number));
+          pi.forEach((p, a) => {
+            d = Math.max(d, Math.abs(p - Math.exp(ref[a] as number)));
+          });
+        }
+        expect(d).toBeLessThan(2 / big);
+      }
 
       const scale = Math.max(...[...sol.q.values()].flatMap((q) => Array.from(q, Math.abs)));
       const cfg = resolveConfig({
