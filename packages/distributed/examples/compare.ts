@@ -1,7 +1,7 @@
 /**
  * Same budget, two ways: the single-process trainer (`train`) and a learner + 2 actor processes over Redis, on
  * the copy task of examples/copy-task (240 DQN updates after one MLE epoch, 16 episodes per 4 updates in both),
- * seeds 1–3. Needs redis-server. Run from packages/distributed:
+ * seeds 1–3 (or `--config other.json --seeds 1,2`). Needs redis-server. Run from packages/distributed:
  *   node --conditions=source --import tsx examples/compare.ts
  */
 import { mkdtempSync, readFileSync } from "node:fs";
@@ -13,7 +13,13 @@ import { train } from "@dqnlm/trainer";
 import { redisServerBinary, spawnCli, startRedisServer } from "../src/__fixtures__/harness.js";
 import { learnerSpecFromFile } from "../src/index.js";
 
-const cfgPath = resolve(import.meta.dirname, "copy-task/cfg.json");
+const argv = process.argv.slice(2);
+const opt = (name: string, dflt: string): string => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? (argv[i + 1] ?? dflt) : dflt;
+};
+const cfgPath = resolve(opt("config", resolve(import.meta.dirname, "copy-task/cfg.json")));
+const seeds = opt("seeds", "1,2,3").split(",").map(Number);
 const base = learnerSpecFromFile(cfgPath);
 const bin = redisServerBinary();
 if (!bin) throw new Error("needs redis-server");
@@ -21,7 +27,7 @@ const server = await startRedisServer(bin);
 const single: number[] = [];
 const dist: number[] = [];
 try {
-  for (const seed of [1, 2, 3]) {
+  for (const seed of seeds) {
     const trainer = { ...(base.trainer as object), seed } as NonNullable<typeof base.trainer>;
     const tok = HFTokenizer.fromJSON(
       base.tokenizer.tokenizer as TokenizerJson,
@@ -46,7 +52,8 @@ try {
     cfg.trainer.seed = seed;
     const p = join(dir, "cfg.json");
     for (const f of ["train", "validation", "test"])
-      cfg.data[f] = resolve(import.meta.dirname, "copy-task", `${f}.jsonl`);
+      if (cfg.data[f]) cfg.data[f] = resolve(cfgPath, "..", cfg.data[f]);
+    if (cfg.tokenizer?.dir) cfg.tokenizer.dir = resolve(cfgPath, "..", cfg.tokenizer.dir);
     (await import("node:fs")).writeFileSync(p, JSON.stringify(cfg));
     const run = `cmp-${seed}-${Date.now()}`;
     const env = { DQNLM_REDIS_URL: server.url };

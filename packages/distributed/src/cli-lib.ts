@@ -50,7 +50,13 @@ function readJsonl(path: string): Example[] {
     .split("\n")
     .forEach((line, i) => {
       if (!line.trim()) return;
-      let o: { prompt?: unknown; reference?: unknown; references?: unknown };
+      let o: {
+        prompt?: unknown;
+        reference?: unknown;
+        references?: unknown;
+        source?: unknown;
+        target?: unknown;
+      };
       try {
         o = JSON.parse(line);
       } catch (cause) {
@@ -58,18 +64,17 @@ function readJsonl(path: string): Example[] {
           cause,
         });
       }
-      const refs = Array.isArray(o.references)
-        ? o.references
-        : typeof o.reference === "string"
-          ? [o.reference]
-          : [];
-      if (typeof o.prompt !== "string" || refs.length === 0 || refs.some((r) => typeof r !== "string"))
+      // Multi30k-style {"source", "target"} lines are read as {"prompt", "reference"}.
+      const prompt = o.prompt ?? o.source;
+      const ref = o.reference ?? o.target;
+      const refs = Array.isArray(o.references) ? o.references : typeof ref === "string" ? [ref] : [];
+      if (typeof prompt !== "string" || refs.length === 0 || refs.some((r) => typeof r !== "string"))
         throw new DistributedError(
           "DQNLM_DIST_BAD_OPTION",
           "data",
-          `${path}:${i + 1}: expected {"prompt": "...", "reference": "..."} or "references": ["..."].`,
+          `${path}:${i + 1}: expected {"prompt": "...", "reference": "..."} (or "references": ["..."], or "source"/"target").`,
         );
-      out.push({ prompt: o.prompt, references: refs as string[] });
+      out.push({ prompt, references: refs as string[] });
     });
   return out;
 }
