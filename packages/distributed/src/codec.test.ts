@@ -135,6 +135,7 @@ describe("options and URLs", () => {
       /unknown option distributed.streamMaxlen/,
     );
     expect(resolveDistributed({}).streamMaxLen).toBe(256);
+    expect(() => resolveDistributed({ streamMaxLen: 64, ackEvery: 64 })).toThrow(/must be smaller than/);
     expect(() => runKeys("bad name")).toThrow(DistributedError);
     expect(runKeys("r1").stream).toBe("dqnlm:{r1}:episodes");
   });

@@ -103,6 +103,12 @@ export function resolveDistributed(input: Partial<DistributedOptions> = {}): Dis
         `distributed.${k}`,
         `distributed.${k} must be a finite number > 0, received ${JSON.stringify(o[k])} (default ${DISTRIBUTED_DEFAULTS[k]}).`,
       );
+  if (o.ackEvery >= o.streamMaxLen)
+    throw new DistributedError(
+      "DQNLM_DIST_BAD_OPTION",
+      "distributed.ackEvery",
+      `distributed.ackEvery (${o.ackEvery}) must be smaller than distributed.streamMaxLen (${o.streamMaxLen}): the learner acknowledges after a checkpoint every ackEvery episodes, so a stream bounded below that stalls until the 5 s checkpoint timer. Example: { "streamMaxLen": 256, "ackEvery": 64 }.`,
+    );
   if (typeof o.ledger !== "boolean")
     throw new DistributedError(
       "DQNLM_DIST_BAD_OPTION",
