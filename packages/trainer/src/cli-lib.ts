@@ -306,7 +306,7 @@ const COMMANDS: Readonly<Record<string, { summary: string; usage: string; flags:
       validation: { kind: "string", help: "validation data (JSONL)" },
       test: { kind: "string", help: "test data (JSONL)" },
       run: { kind: "string", help: "run folder to create (must be new or empty)" },
-      preset: { kind: "string", help: "DQN preset: stable | seed" },
+      preset: { kind: "string", help: "preset: soft (default; KL-regularised soft Q) | stable | seed" },
       seed: { kind: "int", help: "master seed" },
       updates: { kind: "int", min: 0, help: "DQN learner updates (dqn.updates)" },
       reward: {
@@ -367,7 +367,7 @@ const COMMANDS: Readonly<Record<string, { summary: string; usage: string; flags:
 const USAGE = `dqnlm — DQN for language models
 
   dqnlm train    --config cfg.json [--train f.jsonl] [--validation f.jsonl] [--test f.jsonl] --run runs/x
-                 [--preset stable|seed] [--seed N] [--updates N] [--reward bleu] [--tokenizer dir] [--init dir]
+                 [--preset soft|stable|seed] [--seed N] [--updates N] [--reward bleu] [--tokenizer dir] [--init dir]
   dqnlm resume   --run runs/x
   dqnlm eval     --model runs/x/checkpoints/best --tokenizer runs/x/tokenizer --data test.jsonl [--reward bleu]
   dqnlm generate --model runs/x/checkpoints/best --tokenizer runs/x/tokenizer --prompt "text" [--max-new-tokens 32]
