@@ -23,7 +23,7 @@ describe("cider-d", () => {
   bench(`per-sentence CIDEr-D (df prepared), ${items} images per op`, () => {
     corpora.forEach((c, k) => {
       const s = prepared[k] as CiderD;
-      c.hyps.forEach((h, i) => s.score(h, c.refs[i] as string[]));
+      for (const [i, h] of c.hyps.entries()) s.score(h, c.refs[i] as string[]);
     });
   });
 });
