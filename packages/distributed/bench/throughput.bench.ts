@@ -48,7 +48,10 @@ async function main(): Promise<void> {
       const learner = spawnCli(["learner", "--run", run, "--config", cfgPath, "--dir", join(dir, "l")], env);
       const actors = Array.from({ length: n }, () => spawnCli(["actor", "--run", run], env));
       const code = await learner.done;
-      if (code !== 0) throw new Error(`learner failed:\n${learner.output()}`);
+      if (code !== 0) {
+        for (const a of actors) a.proc.kill("SIGKILL");
+        throw new Error(`learner failed:\n${learner.output()}`);
+      }
       const stats = [];
       for (const a of actors) {
         await a.done;

@@ -44,7 +44,7 @@ try {
     });
     single.push(r.test?.after.metric ?? Number.NaN);
     console.log(
-      `seed ${seed} single-process: test BLEU ${r.test?.before.metric.toFixed(3)} → ${r.test?.after.metric.toFixed(3)} (${((Date.now() - t0) / 1000).toFixed(0)} s)`,
+      `seed ${seed} single-process: test metric ${r.test?.before.metric.toFixed(3)} → ${r.test?.after.metric.toFixed(3)} (${((Date.now() - t0) / 1000).toFixed(0)} s)`,
     );
     // The distributed run of the same spec and seed.
     const dir = mkdtempSync(join(tmpdir(), "cmp-dist-"));
@@ -65,7 +65,7 @@ try {
     const res = JSON.parse(readFileSync(join(dir, "l", "result.json"), "utf8"));
     dist.push(res.test.after);
     console.log(
-      `seed ${seed} learner + 2 actors: test BLEU ${res.test.before.toFixed(3)} → ${res.test.after.toFixed(3)} (${((Date.now() - t1) / 1000).toFixed(0)} s)`,
+      `seed ${seed} learner + 2 actors: test metric ${res.test.before.toFixed(3)} → ${res.test.after.toFixed(3)} (${((Date.now() - t1) / 1000).toFixed(0)} s)`,
     );
   }
 } finally {
