@@ -182,21 +182,19 @@ export class NumpyPcg64 {
   /** A uniform integer in [0, rng] (`buffered_bounded_lemire_uint32`), for 0 < rng < 2³² − 1. */
   #lemire32(rng: number): number {
     const rngExcl = rng + 1;
-    const mulHiLo = (u: number): [number, number] => {
-      // m = u · rngExcl (< 2⁶⁴): high 32 bits exactly via 16-bit halves of u
-      const p1 = (u & 0xffff) * rngExcl;
-      const p2 = (u >>> 16) * rngExcl;
-      const p2lo = p2 % 0x10000;
-      const hi = (p2 - p2lo) / 0x10000 + Math.floor((p2lo * 0x10000 + p1) / 0x100000000);
-      const lo = Math.imul(u, rngExcl) >>> 0;
-      return [hi, lo];
-    };
-    let [hi, lo] = mulHiLo(this.nextUint32());
+    let u = this.nextUint32();
+    let lo = Math.imul(u, rngExcl) >>> 0; // low 32 bits of m = u · rngExcl
     if (lo < rngExcl) {
       const threshold = (0x100000000 - rngExcl) % rngExcl; // (UINT32_MAX - rng) % rngExcl
-      while (lo < threshold) [hi, lo] = mulHiLo(this.nextUint32());
+      while (lo < threshold) {
+        u = this.nextUint32();
+        lo = Math.imul(u, rngExcl) >>> 0;
+      }
     }
-    return hi;
+    // high 32 bits of m (< 2⁶³, not exact in a double): m = p2 · 2¹⁶ + p1 with both partial products exact
+    const p1 = (u & 0xffff) * rngExcl;
+    const p2 = (u >>> 16) * rngExcl;
+    return Math.floor((p2 + Math.floor(p1 / 0x10000)) / 0x10000);
   }
 
   /**

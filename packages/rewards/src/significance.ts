@@ -602,15 +602,26 @@ function resampleScores(
     }
     return { scores, single: false };
   }
-  const st = Float32Array.from(stats); // np.array(stats, dtype='float32')
+  const st = Float64Array.from(Float32Array.from(stats)); // np.array(stats, dtype='float32')
   const sums = new Float64Array(w);
   let single = true;
+  // Integer statistics whose every possible sum stays below 2^24 add exactly in float32: skip the rounding.
+  let maxAbs = 0;
+  for (const x of st) if (Math.abs(x) > maxAbs) maxAbs = Math.abs(x);
+  const exact = isIntegral(st) && maxAbs * n < 2 ** 24;
   for (let b = 0; b < B; b++) {
     sums.fill(0);
     const base = b * n;
-    for (let j = 0; j < n; j++) {
-      const off = (idxs[base + j] as number) * w;
-      for (let k = 0; k < w; k++) sums[k] = F((sums[k] as number) + (st[off + k] as number));
+    if (exact) {
+      for (let j = 0; j < n; j++) {
+        const off = (idxs[base + j] as number) * w;
+        for (let k = 0; k < w; k++) sums[k] = (sums[k] as number) + (st[off + k] as number);
+      }
+    } else {
+      for (let j = 0; j < n; j++) {
+        const off = (idxs[base + j] as number) * w;
+        for (let k = 0; k < w; k++) sums[k] = F((sums[k] as number) + (st[off + k] as number));
+      }
     }
     const r = metric.resampleScore(sums);
     scores[b] = r.v;
