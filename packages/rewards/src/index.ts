@@ -3,7 +3,7 @@ export type { BleuOptions, BleuScore, BleuSmoothMethod } from "./bleu.js";
 export { corpusBleu, sentenceBleu } from "./bleu.js";
 export type { ChrfOptions, ChrfScore } from "./chrf.js";
 export { corpusChrf, sentenceChrf } from "./chrf.js";
-export { RewardsError, RewardsInputError, RewardsOptionError } from "./errors.js";
+export { RewardsDataError, RewardsError, RewardsInputError, RewardsOptionError } from "./errors.js";
 export { bleuIncremental, chrfIncremental } from "./incremental.js";
 export type { BleuTokenizerName } from "./tokenizers/index.js";
 export { BLEU_TOKENIZERS, bleuTokenize } from "./tokenizers/index.js";
