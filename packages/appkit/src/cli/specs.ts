@@ -69,7 +69,7 @@ export const TRAIN_OPTIONS: readonly OptionSpec[] = [
     kind: "string",
     help: "JSON file of option values and a `trainer` object of trainer overrides",
   },
-  { name: "preset", kind: "string", choices: ["stable", "seed"], default: "stable", help: "DQN preset" },
+  { name: "preset", kind: "string", choices: ["stable", "soft", "seed"], default: "stable", help: "DQN preset" },
   { name: "seed", kind: "int", default: 1, help: "master seed (model init, sampling, replay)" },
   { name: "out", kind: "string", help: "run folder (default: runs/<task>-<preset>-s<seed>)" },
   { name: "overwrite", kind: "boolean", default: false, help: "replace an existing run folder of ours" },
@@ -139,7 +139,7 @@ export const EXPERIMENT_OPTIONS: readonly OptionSpec[] = [
   {
     name: "presets",
     kind: "strings",
-    choices: ["stable", "seed"],
+    choices: ["stable", "soft", "seed"],
     default: ["stable", "seed"],
     help: "DQN presets fine-tuned from each seed's MLE model",
   },
