@@ -68,6 +68,19 @@ export function dialogueEpisode(
   reward: DialogueRewardFn = exactReward,
 ): DialogueEpisode {
   const { candidates, truth } = index.candidates(ex, k, rng);
+  return dialogueEpisodeFrom(ex, candidates, truth, reward);
+}
+
+/**
+ * Builds the selection episode of one example from given candidates (each with its BM25+ score for the history)
+ * and the index of the true response among them.
+ */
+export function dialogueEpisodeFrom(
+  ex: DialogueExample,
+  candidates: readonly Retrieved[],
+  truth: number,
+  reward: DialogueRewardFn = exactReward,
+): DialogueEpisode {
   const last = ex.history[ex.history.length - 1] ?? "";
   const prevSys = ex.history[ex.history.length - 2] ?? "";
   const lastSet = contentSet(last);

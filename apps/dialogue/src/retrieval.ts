@@ -152,6 +152,18 @@ export class ResponseIndex {
   }
 
   /**
+   * BM25+ scores of `texts` for the history query (the ranking function of {@link candidates}); a text that is
+   * not a document of the index (neither a training response nor added with {@link addScoredOnly}) scores 0.
+   */
+  scoreTexts(history: readonly string[], texts: readonly string[]): number[] {
+    const scores = this.#scores(history);
+    return texts.map((t) => {
+      const id = this.#byKey.get(responseKey(t));
+      return id === undefined ? 0 : (scores.get(id) ?? 0);
+    });
+  }
+
+  /**
    * The K candidates of an example: its true response plus the `k − 1` best-scoring distinct training
    * responses that are not the true response, topped up with random training responses when the search finds
    * too few. Returns the candidates in retrieval-score order with the true response at its score's place.

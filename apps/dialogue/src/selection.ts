@@ -14,6 +14,8 @@ import {
   dialogueEpisode,
   exactReward,
 } from "./features.js";
+import { hardCandidateSets, hardEpisodes } from "./hard-episodes.js";
+import { type HardNegativeOptions, HardNegativeSampler, type ServiceExample } from "./hard-negatives.js";
 import { type DialogueExample, ResponseIndex, type ResponseIndexOptions } from "./retrieval.js";
 
 /** Options of the dialogue selector (the selector's options less the feature sizes). */
@@ -37,10 +39,26 @@ export const DIALOGUE_SELECTOR_DEFAULTS: Required<
   actorBatch: 32,
 };
 
+/**
+ * Where the negatives of a selection episode come from: `random` (the original, easy setting) takes the K − 1
+ * best BM25+ matches among all distinct training responses, whatever their dialogue, service or stage (topped up
+ * with random ones); `hard` draws other system turns of the same service domain(s) at the same dialogue stage
+ * (see {@link HardNegativeSampler}).
+ */
+export type NegativesMode = "random" | "hard";
+
 /** Builds the episodes of every split with one index (evaluation responses added as scored-only documents). */
 export function buildDialogueEpisodes(
-  splits: Readonly<Record<"train" | "validation" | "test", readonly DialogueExample[]>>,
-  options: { k?: number; seed?: number; index?: ResponseIndexOptions; reward?: DialogueRewardFn } = {},
+  splits: Readonly<Record<"train" | "validation" | "test", readonly ServiceExample[]>>,
+  options: {
+    k?: number;
+    seed?: number;
+    index?: ResponseIndexOptions;
+    reward?: DialogueRewardFn;
+    /** @default "random" */
+    negatives?: NegativesMode;
+    hard?: HardNegativeOptions;
+  } = {},
 ): { index: ResponseIndex; episodes: Record<"train" | "validation" | "test", DialogueEpisode[]> } {
   const k = options.k ?? 10;
   const rng = new Rng(options.seed ?? 0);
@@ -50,6 +68,20 @@ export function buildDialogueEpisodes(
   );
   for (const s of ["validation", "test"] as const) for (const e of splits[s]) index.addScoredOnly(e.response);
   const reward = options.reward ?? exactReward;
+  if (options.negatives === "hard") {
+    const sampler = new HardNegativeSampler(splits.train, options.hard);
+    const seed = options.seed ?? 0;
+    const hard = (xs: readonly ServiceExample[], s: number): DialogueEpisode[] =>
+      hardEpisodes(hardCandidateSets(xs, sampler, k - 1, seed + s), k, index, seed + s + 100, reward);
+    return {
+      index,
+      episodes: {
+        train: hard(splits.train, 0),
+        validation: hard(splits.validation, 1),
+        test: hard(splits.test, 2),
+      },
+    };
+  }
   const build = (xs: readonly DialogueExample[]): DialogueEpisode[] =>
     xs.map((e) => dialogueEpisode(e, index, k, rng, reward));
   return {
