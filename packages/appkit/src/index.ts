@@ -1,3 +1,11 @@
+export type { BaselineRun, GridChoice, GridPoint } from "./baseline.js";
+export {
+  chooseOnValidation,
+  copySourceBaseline,
+  leadBaseline,
+  leadWords,
+  runBaseline,
+} from "./baseline.js";
 export { generationCli } from "./cli/generation.js";
 export type { OptionKind, OptionSpec, ParsedOptions } from "./cli/options.js";
 export { deepMerge, formatOptionsHelp, nearestName, parseOptions, parseSet } from "./cli/options.js";
@@ -5,12 +13,32 @@ export type { CliCommand, CliIo, TaskCliSpec } from "./cli/run.js";
 export { EXIT_CODES, exitCodeFor, generationOptionSpecs, runTaskCli, withDefaults } from "./cli/run.js";
 export {
   COMMON_OPTIONS,
+  COMPARE_OPTIONS,
   DATA_OPTIONS,
+  DECODING_OPTIONS,
   EXPERIMENT_OPTIONS,
   MODEL_OPTIONS,
   MODEL_USE_OPTIONS,
   TRAIN_OPTIONS,
 } from "./cli/specs.js";
+export type {
+  ComparedSeed,
+  ComparedSystem,
+  CompareOptions,
+  CompareResult,
+  SystemSpec,
+} from "./compare.js";
+export {
+  compareOptionsFrom,
+  compareSystems,
+  formatP,
+  parseSystemSpec,
+  predictionsFile,
+  readPredictions,
+  renderComparison,
+  runCompare,
+  runMetricTest,
+} from "./compare.js";
 export type { DelimitedOptions, DelimitedRow } from "./data/csv.js";
 export { parseDelimited } from "./data/csv.js";
 export type { DemoSizes, DemoSplitOptions } from "./data/demo.js";
@@ -45,6 +73,8 @@ export {
   loadSplits,
   SPLITS,
 } from "./data/splits.js";
+export type { DecodeInput, DecodingOptions } from "./decoding.js";
+export { decode, decodingLabel, decodingOptions } from "./decoding.js";
 export {
   ConfigFileError,
   DataFormatError,
@@ -100,7 +130,17 @@ export {
   sentences,
   words,
 } from "./selection/text.js";
-export type { GenerationTask, MetricScore, OptionValues, TaskReward } from "./task.js";
+export type {
+  BaselineInput,
+  BaselineResult,
+  GenerationTask,
+  MetricScore,
+  MetricTest,
+  OptionValues,
+  TaskBaseline,
+  TaskReward,
+  TaskSignificance,
+} from "./task.js";
 export type { TaskData } from "./task-data.js";
 export { loadTaskData, resolveFields } from "./task-data.js";
 export { smokeArgs } from "./testing/smoke.js";

@@ -19,6 +19,7 @@ import {
 import { deepMerge } from "./cli/options.js";
 import type { CliIo } from "./cli/run.js";
 import { readDataset, type TextPair } from "./data/read.js";
+import { decode, decodingLabel, decodingOptions } from "./decoding.js";
 import { EmptySplitError, UsageError } from "./errors.js";
 import { bestCheckpointOf, findRunFolder, type ModelInit, resolveInit } from "./init.js";
 import { checkOutputFolder, outputError, RUN_FILES, RunFolder } from "./run/folder.js";
@@ -636,6 +637,7 @@ export async function evaluateGeneration(
   io: CliIo,
 ): Promise<SystemRun> {
   const { checkpoint, tokenizer, options: trained } = loadRunModel(str(o, "model"));
+  const decoding = decodingOptions(o);
   const out = str(o, "out");
   if (out !== undefined) checkOutputFolder(resolve(out), out);
   const data = await loadTaskData(task, o);
@@ -650,14 +652,17 @@ export async function evaluateGeneration(
   const allowedOf = constraintOf(task, o);
   const maxNewTokens = num(o, "max-new-tokens", num(trained, "max-new-tokens", 24));
   const maxPromptTokens = num(o, "max-prompt-tokens", num(trained, "max-prompt-tokens", 64));
-  const predictions = await trainerGenerate({
-    model: checkpoint,
-    tokenizer,
-    prompts: examples.map(prompt),
-    maxNewTokens,
-    maxPromptTokens,
-    ...(task.allowedOutputs ? { allowedOutputs: examples.map(allowedOf) } : {}),
-  });
+  const predictions = await decode(
+    {
+      model: checkpoint,
+      tokenizer,
+      prompts: examples.map(prompt),
+      maxNewTokens,
+      maxPromptTokens,
+      ...(task.allowedOutputs ? { allowedOutputs: examples.map(allowedOf) } : {}),
+    },
+    decoding,
+  );
   const sys: SystemRun = {
     system: checkpoint,
     scores: task.metrics(
@@ -686,18 +691,19 @@ export async function evaluateGeneration(
       backend,
       maxNewTokens,
       maxPromptTokens,
+      decoding,
       scores: sys.scores,
     });
   }
   io.stdout(
-    `${data.origin}, ${split} (${examples.length} examples; ${backend} backend, prompts ≤ ${maxPromptTokens} / outputs ≤ ${maxNewTokens} tokens)\n`,
+    `${data.origin}, ${split} (${examples.length} examples; ${backend} backend, prompts ≤ ${maxPromptTokens} / outputs ≤ ${maxNewTokens} tokens, ${decodingLabel(decoding)})\n`,
   );
   for (const s of sys.scores)
     io.stdout(`${s.name}\t${s.value.toFixed(s.digits ?? 2)}${s.signature ? `\t${s.signature}` : ""}\n`);
   return sys;
 }
 
-/** `generate`: greedy argmax-Q decoding for prompts given on the command line or in a data file. */
+/** `generate`: greedy argmax-Q decoding (or beam search, `--beams`) for prompts given on the command line or in a data file. */
 export async function generateText(task: GenerationTask, o: OptionValues, io: CliIo): Promise<string[]> {
   const { checkpoint, tokenizer, options: trained } = loadRunModel(str(o, "model"));
   let prompts: string[] = Array.isArray(o.prompt) ? (o.prompt as string[]) : [];
@@ -717,14 +723,18 @@ export async function generateText(task: GenerationTask, o: OptionValues, io: Cl
   }
   if (prompts.length === 0)
     throw new UsageError("prompt", "at least one --prompt or an --input file", undefined);
+  const decoding = decodingOptions(o);
   await useBackend(o, trained);
-  const outs = await trainerGenerate({
-    model: checkpoint,
-    tokenizer,
-    prompts,
-    maxNewTokens: num(o, "max-new-tokens", num(trained, "max-new-tokens", 24)),
-    maxPromptTokens: num(o, "max-prompt-tokens", num(trained, "max-prompt-tokens", 64)),
-  });
+  const outs = await decode(
+    {
+      model: checkpoint,
+      tokenizer,
+      prompts,
+      maxNewTokens: num(o, "max-new-tokens", num(trained, "max-new-tokens", 24)),
+      maxPromptTokens: num(o, "max-prompt-tokens", num(trained, "max-prompt-tokens", 64)),
+    },
+    decoding,
+  );
   for (const [i, p] of outs.entries()) io.stdout(`${JSON.stringify({ prompt: prompts[i], output: p })}\n`);
   return [...outs];
 }

@@ -1,4 +1,6 @@
 /** The standard commands of a generation task's CLI. */
+import { runBaseline } from "../baseline.js";
+import { runCompare } from "../compare.js";
 import {
   evaluateGeneration,
   generateText,
@@ -9,7 +11,10 @@ import {
 import type { GenerationTask } from "../task.js";
 import { type CliCommand, generationOptionSpecs, type TaskCliSpec } from "./run.js";
 
-/** `train`, `demo`, `resume`, `eval`, `generate` and `experiment` for `task`, plus any `extra` commands. */
+/**
+ * `train`, `demo`, `resume`, `eval`, `generate`, `experiment`, `compare` and (when the task has one) `baseline`
+ * for `task`, plus any `extra` commands.
+ */
 export function generationCli(
   task: GenerationTask,
   bin: string,
@@ -49,7 +54,8 @@ export function generationCli(
         },
       },
       generate: {
-        summary: "greedy argmax-Q generation for --prompt texts or an --input file",
+        summary:
+          "greedy argmax-Q (or --beams N beam search) generation for --prompt texts or an --input file",
         options: specs.generate,
         run: async (p, io) => {
           await generateText(task, p.values, io);
@@ -60,6 +66,25 @@ export function generationCli(
         options: specs.experiment,
         run: async (p, io) => {
           await runExperiment(task, p.values, p.trainerOverrides, io);
+        },
+      },
+      ...(task.baseline
+        ? {
+            baseline: {
+              summary: `non-learned baseline (${task.baseline.summary}): predictions of a split, as eval --out writes them`,
+              options: specs.baseline,
+              run: async (p, io) => {
+                await runBaseline(task, p.values, io);
+              },
+            },
+          }
+        : {}),
+      compare: {
+        summary:
+          "results table from eval/baseline/train predictions: metrics mean ± std over seeds, paired bootstrap p vs --reference",
+        options: specs.compare,
+        run: async (p, io) => {
+          runCompare(task, p.values, io);
         },
       },
       ...extra,

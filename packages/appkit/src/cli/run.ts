@@ -25,7 +25,9 @@ import {
 } from "./options.js";
 import {
   COMMON_OPTIONS,
+  COMPARE_OPTIONS,
   DATA_OPTIONS,
+  DECODING_OPTIONS,
   EXPERIMENT_OPTIONS,
   MODEL_OPTIONS,
   MODEL_USE_OPTIONS,
@@ -172,6 +174,8 @@ export function generationOptionSpecs(task: GenerationTask): {
   generate: OptionSpec[];
   resume: OptionSpec[];
   experiment: OptionSpec[];
+  baseline: OptionSpec[];
+  compare: OptionSpec[];
 } {
   const taskOpts = task.options ?? [];
   const trainAll = [...DATA_OPTIONS, ...MODEL_OPTIONS, ...TRAIN_OPTIONS, ...taskOpts];
@@ -184,6 +188,7 @@ export function generationOptionSpecs(task: GenerationTask): {
           ...MODEL_USE_OPTIONS,
           ...DATA_OPTIONS,
           ...pick(MODEL_OPTIONS, ["max-new-tokens", "max-prompt-tokens"]),
+          ...DECODING_OPTIONS,
           ...pick(TRAIN_OPTIONS, ["out", "backend", "config"]),
           ...taskOpts,
         ],
@@ -196,6 +201,7 @@ export function generationOptionSpecs(task: GenerationTask): {
           ...pick(MODEL_USE_OPTIONS, ["model", "prompt", "input"]),
           ...pick(DATA_OPTIONS, ["field-source", "skip-bad-lines"]),
           ...pick(MODEL_OPTIONS, ["max-new-tokens", "max-prompt-tokens"]),
+          ...DECODING_OPTIONS,
           ...pick(TRAIN_OPTIONS, ["backend", "config"]),
         ],
         task.defaults,
@@ -213,6 +219,22 @@ export function generationOptionSpecs(task: GenerationTask): {
       [...trainAll.filter((s) => s.name !== "preset" && s.name !== "seed"), ...EXPERIMENT_OPTIONS],
       task.defaults,
     ),
+    baseline: withDefaults(
+      [
+        ...pick(MODEL_USE_OPTIONS, ["split"]),
+        ...DATA_OPTIONS,
+        {
+          name: "out",
+          kind: "string",
+          help: "folder for predictions/<split>.baseline.jsonl and baseline-<split>.json",
+        },
+        ...pick(TRAIN_OPTIONS, ["config", "quiet"]),
+        ...(task.baseline?.options ?? []),
+        ...taskOpts,
+      ],
+      task.defaults,
+    ),
+    compare: [...COMPARE_OPTIONS, ...pick(TRAIN_OPTIONS, ["config"]), ...taskOpts],
   };
 }
 

@@ -139,6 +139,78 @@ export const MODEL_USE_OPTIONS: readonly OptionSpec[] = [
   },
 ];
 
+/**
+ * Decoding options of `eval` and `generate`. `--beams 1` (the default) is greedy argmax-Q decoding, the path
+ * `train` reports; with one beam neither the temperature nor the length penalty changes the output (the argmax
+ * of Q/T is the argmax of Q, and a single hypothesis is never re-ranked). With `--beams N` > 1, hypotheses are
+ * ranked by Σ log π / length^α with π = softmax(Q/T): T < 1 sharpens π, which changes the ranking only through
+ * the log-normaliser of each step (it pulls beam search toward the greedy path as T → 0).
+ */
+export const DECODING_OPTIONS: readonly OptionSpec[] = [
+  {
+    name: "beams",
+    kind: "int",
+    min: 1,
+    default: 1,
+    help: "beam width (1 = greedy argmax-Q decoding, as train reports; N > 1 = beam search over π = softmax(Q/T))",
+  },
+  {
+    name: "length-penalty",
+    kind: "number",
+    min: 0,
+    default: 1,
+    help: "α in the beam score Σ log π / length^α (0 = raw log-probability; no effect with --beams 1)",
+  },
+  {
+    name: "temperature",
+    kind: "number",
+    default: 1,
+    help: "T of π = softmax(Q/T) in beam search (T < 1 sharpens; no effect with --beams 1, the argmax does not move)",
+  },
+];
+
+/** Options of `compare`. */
+export const COMPARE_OPTIONS: readonly OptionSpec[] = [
+  {
+    name: "reference",
+    kind: "string",
+    help: 'the system every other is tested against: "NAME=DIR[,DIR…]" (an eval/baseline --out folder, a run folder, or a predictions .jsonl file; several = seeds) (required)',
+  },
+  {
+    name: "system",
+    kind: "string",
+    multiple: true,
+    help: 'a compared system "NAME=DIR[,DIR…]" (comma-separated folders are its seeds), repeatable',
+  },
+  {
+    name: "split",
+    kind: "string",
+    choices: ["train", "validation", "test"],
+    default: "test",
+    help: "the split whose predictions/<split>.*.jsonl are read",
+  },
+  {
+    name: "metric",
+    kind: "string",
+    multiple: true,
+    help: "metrics to test, repeatable (default: every metric the task can test, its main metric first)",
+  },
+  {
+    name: "resamples",
+    kind: "int",
+    min: 1,
+    default: 1000,
+    help: "paired bootstrap resamples (sacreBLEU --paired-bs-n)",
+  },
+  {
+    name: "bootstrap-seed",
+    kind: "int",
+    default: 12345,
+    help: "seed of the bootstrap resampling (sacreBLEU's SACREBLEU_SEED)",
+  },
+  { name: "out", kind: "string", help: "write the markdown table to this .md file and its JSON next to it" },
+];
+
 /** Options of `experiment`. */
 export const EXPERIMENT_OPTIONS: readonly OptionSpec[] = [
   { name: "seeds", kind: "ints", default: [1, 2, 3], help: "seeds; each trains its own MLE model" },
