@@ -65,7 +65,14 @@ describe("eval/generate decoding options", () => {
     const { checkpoint, tokenizer } = loadRunModel(run);
     await selectBackend({ backend: "wasm" });
     const prompts = [...data.test, ...data.train].map((e) => e.source);
-    const o = { model: checkpoint, tokenizer, prompts, maxNewTokens: 4, maxPromptTokens: 6, lengthPenalty: 0 };
+    const o = {
+      model: checkpoint,
+      tokenizer,
+      prompts,
+      maxNewTokens: 4,
+      maxPromptTokens: 6,
+      lengthPenalty: 0,
+    };
     const greedy = await generateNBest({ ...o, beams: 1 });
     const beam = await generateNBest({ ...o, beams: 4 });
     // beam 1 of the beam search is the greedy decoding
