@@ -4,11 +4,19 @@
  * term against repeated n-grams; the trainer's repetition alarm stays on); reported metrics = corpus BLEU
  * (sacreBLEU), distinct-1/2 over all responses and the average response length in words.
  */
-import type { GenerationTask, MetricScore, OptionValues, TaskReward, TextPair } from "@dqnlm/appkit";
+import type {
+  GenerationTask,
+  MetricScore,
+  OptionValues,
+  TaskBaseline,
+  TaskReward,
+  TextPair,
+} from "@dqnlm/appkit";
 import { UsageError } from "@dqnlm/appkit";
+import { Rng } from "@dqnlm/core";
 import { bleuReward, corpusBleu, distinctN, weightedSum } from "@dqnlm/rewards";
 import { demoDialogueData } from "./demo-data.js";
-import type { DialogueExample } from "./retrieval.js";
+import { type DialogueExample, ResponseIndex } from "./retrieval.js";
 
 /** The separator of turns inside a packed source. */
 export const TURN_SEPARATOR = "\n";
@@ -73,6 +81,31 @@ export function dialogueMetrics(
   ];
 }
 
+/** Stands for "no true response" when the retrieval baseline asks the index for its best candidate. */
+const NO_RESPONSE = "\u0000";
+
+/**
+ * The retrieval baseline: the training response that the selection mode's BM25+ index (`ResponseIndex`,
+ * queried with the history weighted toward the last user turn) ranks first; a random training response (seeded)
+ * when no query term matches.
+ */
+export const dialogueBaseline: TaskBaseline = {
+  summary: "the BM25+ top training response for the history (the selection mode's ResponseIndex)",
+  run: ({ splits, split }) => {
+    const index = new ResponseIndex(splits.train.map((e) => e.target));
+    const rng = new Rng(1);
+    return {
+      system: "BM25+ retrieval",
+      predictions: splits[split].map((e) => {
+        // the two candidates of an example whose true response matches nothing: the best retrieved one, and it
+        const ex = { id: e.id, history: e.source.split(TURN_SEPARATOR), response: NO_RESPONSE };
+        return index.candidates(ex, 2, rng).candidates.find((c) => c.text !== NO_RESPONSE)?.text ?? "";
+      }),
+      settings: { index: `${index.size} distinct training responses`, randomFallbackSeed: 1 },
+    };
+  },
+};
+
 /** The generative dialogue task definition for appkit's CLI. */
 export const dialogueTask: GenerationTask = {
   name: "dialogue",
@@ -120,6 +153,15 @@ export const dialogueTask: GenerationTask = {
   ],
   reward: dialogueReward,
   metrics: (hyps, refs) => dialogueMetrics(hyps, refs),
+  baseline: dialogueBaseline,
+  significance: {
+    main: "BLEU",
+    tests: () => ({
+      BLEU: { metric: "bleu" },
+      // distinct-n is a corpus ratio the bootstrap cannot recompute from per-example values; length can be
+      "avg length": { sentence: (h) => (h.trim() === "" ? 0 : h.trim().split(/\s+/u).length) },
+    }),
+  },
   defaults: { "max-prompt-tokens": 64, "max-new-tokens": 20 },
   demoDefaults: {
     "max-prompt-tokens": 48,

@@ -3,11 +3,20 @@
  * to the question, closest to the question) followed by the question; reward = SQuAD F1 of the generated answer;
  * reported metrics = SQuAD EM and F1 (official v1.1 normalization).
  */
-import type { GenerationTask, MetricScore, OptionValues, TextPair } from "@dqnlm/appkit";
-import { isPunct, isStop, type Sentence, sentences, UsageError, words } from "@dqnlm/appkit";
+import type { GenerationTask, MetricScore, OptionValues, TaskBaseline, TextPair } from "@dqnlm/appkit";
+import {
+  chooseOnValidation,
+  isPunct,
+  isStop,
+  type Sentence,
+  sentences,
+  UsageError,
+  words,
+} from "@dqnlm/appkit";
 import { SQUAD_SIGNATURE, squadCorpus, squadF1Reward } from "@dqnlm/rewards";
 import { demoQaData } from "./demo-data.js";
 import type { QaExample } from "./features.js";
+import { defaultAnswerers } from "./selection.js";
 
 /** Packs a QA example into appkit's (source, references) pair: source = question, newline, context. */
 export function qaPair(e: QaExample): TextPair {
@@ -93,6 +102,65 @@ export function qaMetrics(hyps: readonly string[], refs: readonly (readonly stri
   ];
 }
 
+/** Unpacks appkit's (source, references) pair back into a QA example. */
+export function qaExampleOf(e: TextPair): QaExample {
+  const { question, context } = unpackSource(e.source);
+  return { id: e.id, question, context, answers: e.references };
+}
+
+/**
+ * The extractive baseline: the top span of one of the selection mode's answerers (IDF from the training
+ * contexts), `--answerer auto` picking the answerer with the best SQuAD F1 on the validation split.
+ */
+export const qaBaseline: TaskBaseline = {
+  summary:
+    "the top span of an extractive answerer (sentence-overlap, sliding-window, answer-type), chosen on validation",
+  options: [
+    {
+      name: "answerer",
+      kind: "string",
+      choices: ["auto", "sentence-overlap", "sliding-window", "answer-type"],
+      default: "auto",
+      help: "the extractive answerer (auto = the best SQuAD F1 on the validation split)",
+    },
+  ],
+  run: ({ splits, split, say }, o) => {
+    const { answerers } = defaultAnswerers(splits.train.map(qaExampleOf));
+    const top = (e: TextPair, a: number): string => {
+      const { question, context } = unpackSource(e.source);
+      return answerers[a]?.answer(context, question, 1)[0]?.text ?? "";
+    };
+    const wanted = typeof o.answerer === "string" ? o.answerer : "auto";
+    let a = answerers.findIndex((x) => x.name === wanted);
+    let settings: Record<string, unknown> = { answerer: wanted, chosen: "fixed (--answerer)" };
+    if (wanted === "auto") {
+      const f1 = squadF1Reward();
+      const c = chooseOnValidation(
+        answerers.map((_, i) => i),
+        splits.validation,
+        top,
+        (p, refs) => f1.score(p, refs),
+      );
+      a = c.best;
+      const grid = Object.fromEntries(c.grid.map((g) => [answerers[g.value]?.name ?? "", g.score]));
+      say(
+        `answerers on validation (${splits.validation.length} questions, mean SQuAD F1): ${Object.entries(
+          grid,
+        )
+          .map(([n, v]) => `${n} ${v.toFixed(4)}`)
+          .join(", ")} → ${answerers[a]?.name}`,
+      );
+      settings = { answerer: answerers[a]?.name, chosen: "validation", grid };
+    }
+    if (a < 0) throw new UsageError("answerer", answerers.map((x) => x.name).join(" | "), wanted);
+    return {
+      system: answerers[a]?.name ?? wanted,
+      predictions: splits[split].map((e) => top(e, a)),
+      settings,
+    };
+  },
+};
+
 function contextWordsOf(o: OptionValues): number {
   const v = o["context-words"] ?? 60;
   if (typeof v !== "number" || !Number.isInteger(v) || v < 1)
@@ -145,6 +213,14 @@ export const qaTask: GenerationTask = {
   },
   reward: () => squadF1Reward(),
   metrics: (hyps, refs) => qaMetrics(hyps, refs),
+  baseline: qaBaseline,
+  significance: {
+    main: "F1",
+    tests: () => ({
+      F1: { metric: { name: "squad", measure: "f1" } },
+      EM: { metric: { name: "squad", measure: "exactMatch" } },
+    }),
+  },
   defaults: { "max-prompt-tokens": 96, "max-new-tokens": 8 },
   demoDefaults: {
     "max-prompt-tokens": 64,

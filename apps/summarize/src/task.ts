@@ -3,7 +3,7 @@
  * (`--rouge-weights r1,r2,rL`). Reported corpus metrics: mean ROUGE-1/2/L F × 100 with their signatures.
  */
 import type { GenerationTask, MetricScore, OptionValues, TaskReward } from "@dqnlm/appkit";
-import { UsageError } from "@dqnlm/appkit";
+import { leadBaseline, UsageError } from "@dqnlm/appkit";
 import { rouge, rougeReward, rougeSignature, weightedSum } from "@dqnlm/rewards";
 import { summarizeDemoData } from "./demo-data.js";
 
@@ -94,6 +94,22 @@ export const summarizeTask: GenerationTask = {
   ],
   reward: summarizeReward,
   metrics: (hyps, refs, o) => summarizeMetrics(hyps, refs, o["rouge-stemmer"] !== "no"),
+  // lead-N words of the abstract, N in 5..20 chosen on the validation split by the training reward
+  baseline: leadBaseline((o) => {
+    const r = summarizeReward(o);
+    return (p, refs) => r.score(p, refs);
+  }),
+  significance: {
+    main: "ROUGE-L",
+    tests: (o) => {
+      const useStemmer = o["rouge-stemmer"] !== "no";
+      const test = (type: "rouge1" | "rouge2" | "rougeL") => ({
+        metric: { name: "rouge", type, useStemmer } as const,
+        scale: 100,
+      });
+      return { "ROUGE-1": test("rouge1"), "ROUGE-2": test("rouge2"), "ROUGE-L": test("rougeL") };
+    },
+  },
   defaults: { "max-prompt-tokens": 96, "max-new-tokens": 24 },
   demoDefaults: {
     "max-prompt-tokens": 56,

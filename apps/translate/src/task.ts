@@ -4,7 +4,7 @@
  * with their signatures.
  */
 import type { GenerationTask, MetricScore, OptionValues, TaskReward } from "@dqnlm/appkit";
-import { UsageError } from "@dqnlm/appkit";
+import { copySourceBaseline, UsageError } from "@dqnlm/appkit";
 import { bleuReward, chrfReward, corpusBleu, corpusChrf, weightedSum } from "@dqnlm/rewards";
 import { translateDemoData } from "./demo-data.js";
 
@@ -66,6 +66,9 @@ export const translateTask: GenerationTask = {
   ],
   reward: translateReward,
   metrics: (hyps, refs) => translateMetrics(hyps, refs),
+  // the untranslated English source (names, numbers and cognates overlap with the German reference)
+  baseline: copySourceBaseline(),
+  significance: { main: "BLEU", tests: () => ({ BLEU: { metric: "bleu" }, chrF: { metric: "chrf" } }) },
   defaults: { "max-prompt-tokens": 48, "max-new-tokens": 40 },
   demoDefaults: {
     "max-prompt-tokens": 16,
