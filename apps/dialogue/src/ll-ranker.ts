@@ -88,6 +88,7 @@ export class LMScorer {
   readonly #lnfB: tf.Tensor1D;
   readonly #layers: Layer[];
   readonly #wteIn: tf.Tensor2D | undefined;
+  readonly #headT: tf.Tensor2D;
   #disposed = false;
 
   private constructor(
@@ -143,6 +144,7 @@ export class LMScorer {
     });
     // Untied heads: wte (input embedding) kept apart from lm_head (the output head, in #wte).
     this.#wteIn = c.tieWordEmbeddings ? undefined : (t("transformer.wte.weight") as tf.Tensor2D);
+    this.#headT = tf.transpose(this.#wte) as tf.Tensor2D;
   }
 
   /** A scorer over a copy of `net`'s weights (the network itself is not used afterwards and may be disposed). */
@@ -298,10 +300,12 @@ export class LMScorer {
         [tf.tile(tf.reshape(last, [1, 1, d]), [B, 1, 1]), tf.slice(hf, [0, 0, 0], [B, R - 1, d])],
         1,
       );
-      const logits = tf.matMul(tf.reshape(prev, [B * R, d]) as tf.Tensor2D, this.#wte, false, true);
-      const logp = tf.logSoftmax(logits);
+      // On wasm a pre-transposed head is ~5× faster than matMul(…, transposeB), and log Σ exp is cheaper than a
+      // full log-softmax: log p(target) = logit(target) − log Σ exp(logits).
+      const logits = tf.matMul(tf.reshape(prev, [B * R, d]) as tf.Tensor2D, this.#headT);
       const flat = Int32Array.from(ids, (id, n) => n * this.#V + id);
-      return tf.gather(tf.reshape(logp, [B * R * this.#V]), tf.tensor1d(flat, "int32"));
+      const target = tf.gather(tf.reshape(logits, [B * R * this.#V]), tf.tensor1d(flat, "int32"));
+      return tf.sub(target, tf.logSumExp(logits, 1));
     });
     const lp = picked.dataSync() as Float32Array;
     picked.dispose();
@@ -318,7 +322,7 @@ export class LMScorer {
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
-    tf.dispose([this.#wte, this.#wpe, this.#lnfG, this.#lnfB]);
+    tf.dispose([this.#wte, this.#headT, this.#wpe, this.#lnfG, this.#lnfB]);
     if (this.#wteIn) this.#wteIn.dispose();
     for (const L of this.#layers)
       tf.dispose([
