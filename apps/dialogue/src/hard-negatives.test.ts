@@ -92,3 +92,39 @@ describe("HardNegativeSampler", () => {
     expect([...e10!.rewards].reduce((a, b) => a + b, 0)).toBe(1);
   });
 });
+
+describe("buildDialogueEpisodes with negatives: hard", () => {
+  it("gives K candidates with one true response, negatives at the same stage, on data without services", async () => {
+    const { demoDialogueData } = await import("./demo-data.js");
+    const { buildDialogueEpisodes } = await import("./selection.js");
+    const d = demoDialogueData(0);
+    const splits = {
+      train: d.train.slice(0, 300),
+      validation: d.validation.slice(0, 20),
+      test: d.test.slice(0, 20),
+    };
+    const { episodes } = buildDialogueEpisodes(splits, { k: 10, negatives: "hard" });
+    const turns = new Map<string, number[]>();
+    for (const e of splits.train) turns.set(e.response, [...(turns.get(e.response) ?? []), e.history.length]);
+    for (const e of episodes.test) {
+      expect(e.candidates).toHaveLength(10);
+      expect(e.candidates[e.truth]!.text).toBe(e.example.response);
+      expect(new Set(e.candidates.map((c) => responseKey(c.text))).size).toBe(10);
+    }
+    // No services in the demo data: same stage in any domain (level 4) first, then any response (level 5).
+    const sampler = new HardNegativeSampler(splits.train);
+    let sameStage = 0;
+    for (const e of splits.test) {
+      const { texts, levels } = sampler.negatives(e, 9, new Rng(4));
+      expect(levels.every((l) => l >= 4)).toBe(true);
+      expect([...levels].sort((a, b) => a - b)).toEqual(levels);
+      texts.forEach((t, i) => {
+        if (levels[i] === 4) {
+          expect(turns.get(t)!.some((x) => Math.abs(x - e.history.length) <= 2)).toBe(true);
+          sameStage++;
+        }
+      });
+    }
+    expect(sameStage).toBeGreaterThan(150); // of 180 negatives (turn-1 histories have few same-stage responses)
+  });
+});
