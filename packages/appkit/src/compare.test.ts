@@ -127,6 +127,25 @@ describe("compareSystems", () => {
     expect(sys?.p.length).toBeUndefined();
   });
 
+  test("outputs identical to the reference get p = 1, not sacreBLEU's 1/(B+1)", () => {
+    const copy = write("mle-copy", mle);
+    const r = compareSystems(task, {
+      reference: { name: "MLE", paths: [mleDir] },
+      systems: [{ name: "same", paths: [copy] }],
+      resamples: 100,
+    });
+    expect(r.systems[1]?.p).toEqual({ BLEU: 1, chrF: 1 });
+    expect(r.systems[1]?.seeds[0]?.identical).toBe(true);
+    const raw = pairedBootstrap({
+      metric: "bleu",
+      baseline: mle,
+      systems: { s: mle },
+      refs: refLists,
+      resamples: 100,
+    });
+    expect(raw.systems[0]?.pValue).toBe(1 / 101);
+  });
+
   test("a reference with as many seeds is paired seed by seed", () => {
     const mles = [mleDir, write("mle-s2", noisy(0.5)), write("mle-s3", noisy(0.5))];
     const r = compareSystems(task, {

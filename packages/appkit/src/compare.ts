@@ -133,6 +133,11 @@ export interface ComparedSeed {
   readonly p: Readonly<Record<string, number | null>>;
   /** The reference file this seed was tested against. */
   readonly pairedWith: string;
+  /**
+   * True when every prediction equals the reference seed's: no test is run and p is 1 (sacreBLEU's rule would
+   * give the smallest p, 1/(resamples + 1), since no resample's |Δ| exceeds the observed 0).
+   */
+  readonly identical: boolean;
 }
 
 /** One row of the results table. */
@@ -357,17 +362,22 @@ export function compareSystems(task: GenerationTask, o: CompareOptions): Compare
   ): ComparedSystem => {
     const seeds: ComparedSeed[] = loaded.map((l, k) => {
       const r = isRef ? k : ref.length === loaded.length ? k : 0;
+      const base = ref[r] as Loaded;
+      const identical = !isRef && l.rows.every((x, i) => x.prediction === base.rows[i]?.prediction);
       const p: Record<string, number | null> = {};
       for (const m of tested)
         p[m] = isRef
           ? null
-          : test(m, ref[r] as Loaded, refScores[r] as MetricScore[], l, scores[k] as MetricScore[]);
+          : identical
+            ? 1
+            : test(m, base, refScores[r] as MetricScore[], l, scores[k] as MetricScore[]);
       return {
         path: l.path,
         file: l.file,
         scores: Object.fromEntries((scores[k] ?? []).map((s) => [s.name, s.value])),
         p,
-        pairedWith: (ref[r] as Loaded).file,
+        pairedWith: base.file,
+        identical,
       };
     });
     const mean: Record<string, MeanStd> = {};
@@ -425,7 +435,7 @@ export function renderComparison(r: CompareResult, cwd: string = process.cwd()):
     r.tested.length === 0
       ? "No p-values: this task declares no paired tests."
       : `p: paired bootstrap test (sacreBLEU --paired-bs, @dqnlm/rewards \`pairedBootstrap\`; ${r.resamples} resamples, seed ${r.seed}) ` +
-        `of each system against ${r.reference} on the same ${r.n} ${r.split} examples: the share of resamples whose mean-centred |Δ| reaches the observed |Δ|, (c + 1)/(${r.resamples} + 1), so the smallest possible p is ${formatP(1 / (r.resamples + 1))}; read the direction from the means.` +
+        `of each system against ${r.reference} on the same ${r.n} ${r.split} examples: the share of resamples whose mean-centred |Δ| reaches the observed |Δ|, (c + 1)/(${r.resamples} + 1), so the smallest possible p is ${formatP(1 / (r.resamples + 1))}; read the direction from the means. Outputs identical to the reference's get p = 1 (no test).` +
         (multi
           ? " A system with several seeds is tested seed by seed (paired with the reference's seed of the same position when the reference has as many seeds, else with its first); its p is the largest per-seed p (every seed differs from the reference at that level); per-seed p-values below."
           : "");
