@@ -127,7 +127,7 @@ describe("compareSystems", () => {
     expect(sys?.p.length).toBeUndefined();
   });
 
-  test("outputs identical to the reference get p = 1, not sacreBLEU's 1/(B+1)", () => {
+  test("outputs scoring exactly as the reference (Δ = 0) get p = 1, not sacreBLEU's 1/(B+1)", () => {
     const copy = write("mle-copy", mle);
     const r = compareSystems(task, {
       reference: { name: "MLE", paths: [mleDir] },
@@ -136,6 +136,19 @@ describe("compareSystems", () => {
     });
     expect(r.systems[1]?.p).toEqual({ BLEU: 1, chrF: 1 });
     expect(r.systems[1]?.seeds[0]?.identical).toBe(true);
+    // different strings with the same scores: extra spaces, which BLEU's and chrF's tokenisation ignore
+    const spaced = write(
+      "mle-spaced",
+      mle.map((h) => ` ${h} `),
+    );
+    const r2 = compareSystems(task, {
+      reference: { name: "MLE", paths: [mleDir] },
+      systems: [{ name: "spaced", paths: [spaced] }],
+      resamples: 100,
+      metrics: ["BLEU"],
+    });
+    expect(r2.systems[1]?.seeds[0]?.identical).toBe(false);
+    expect(r2.systems[1]?.p.BLEU).toBe(1);
     const raw = pairedBootstrap({
       metric: "bleu",
       baseline: mle,
