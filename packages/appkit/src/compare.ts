@@ -438,7 +438,7 @@ export function renderComparison(r: CompareResult, cwd: string = process.cwd()):
     r.tested.length === 0
       ? "No p-values: this task declares no paired tests."
       : `p: paired bootstrap test (sacreBLEU --paired-bs, @dqnlm/rewards \`pairedBootstrap\`; ${r.resamples} resamples, seed ${r.seed}) ` +
-        `of each system against ${r.reference} on the same ${r.n} ${r.split} examples: the share of resamples whose mean-centred |Δ| reaches the observed |Δ|, (c + 1)/(${r.resamples} + 1), so the smallest possible p is ${formatP(1 / (r.resamples + 1))}; read the direction from the means. A score equal to the reference's (Δ = 0, e.g. identical outputs) gets p = 1: sacreBLEU's rule would give ${formatP(1 / (r.resamples + 1))} when no resample moves Δ off 0.` +
+        `of each system against ${r.reference} on the same ${r.n} ${r.split} examples: the share of resamples whose mean-centred |Δ| exceeds the observed |Δ|, (c + 1)/(${r.resamples} + 1), so the smallest possible p is ${formatP(1 / (r.resamples + 1))}; read the direction from the means. A score equal to the reference's (Δ = 0, e.g. identical outputs) gets p = 1: sacreBLEU's rule would give ${formatP(1 / (r.resamples + 1))} when no resample moves Δ off 0.` +
         (multi
           ? " A system with several seeds is tested seed by seed (paired with the reference's seed of the same position when the reference has as many seeds, else with its first); its p is the largest per-seed p (every seed differs from the reference at that level); per-seed p-values below."
           : "");
