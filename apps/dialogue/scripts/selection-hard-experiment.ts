@@ -27,6 +27,8 @@ const { values } = parseArgs({
     "data-dir": { type: "string", default: "../../../shared/data/dialogue" },
     "ll-validation": { type: "string" },
     "ll-test": { type: "string" },
+    "ll-uncond-validation": { type: "string" },
+    "ll-uncond-test": { type: "string" },
     seeds: { type: "string", default: "" },
     steps: { type: "string", default: String(DIALOGUE_SELECTOR_DEFAULTS.steps) },
     "dqn-budget-s": { type: "string", default: "900" },
@@ -155,6 +157,47 @@ for (const s of EVAL) {
     const name = `base LM log p(response | history), ${kind === "sum" ? "unnormalised (sum)" : "length-normalised (mean per token)"}${n < eps[s][10]!.length ? ` [first ${n} examples]` : ""}`;
     rows[s].push(scoreRow(name, s, scoresOf, n));
   }
+}
+
+// PMI diagnostic: log p(r | h) − log p(r), on the examples both caches cover.
+for (const s of EVAL) {
+  const fc = values[s === "test" ? "ll-test" : "ll-validation"];
+  const fu = values[s === "test" ? "ll-uncond-test" : "ll-uncond-validation"];
+  if (!fc || !fu || !existsSync(fc) || !existsSync(fu)) continue;
+  const c = JSON.parse(readFileSync(fc, "utf8")) as LLCache;
+  const u = JSON.parse(readFileSync(fu, "utf8")) as LLCache;
+  const n = Math.min(c.rows.length, u.rows.length);
+  const scoresOf = (K: number): number[][] =>
+    eps[s][K]!.slice(0, n).map((e, i) => {
+      const set = setup.sets[s][i]!;
+      const [rc, ru] = [c.rows[i]!, u.rows[i]!];
+      if (rc.id !== e.example.id || ru.id !== e.example.id)
+        throw new Error(`LL cache row ${i} is not ${e.example.id}`);
+      const byText = new Map<string, number>(
+        [set.example.response, ...set.negatives].map((t, j) => [t, rc.sum[j]! - ru.sum[j]!]),
+      );
+      return e.candidates.map((cand) => byText.get(cand.text) ?? Number.NaN);
+    });
+  const note = n < eps[s][10]!.length ? ` [first ${n} examples]` : "";
+  rows[s].push(scoreRow(`base LM PMI: log p(response | history) − log p(response)${note}`, s, scoresOf, n));
+  // The same examples' plain rows, for a like-for-like comparison.
+  if (note === "") continue;
+  for (const kind of ["sum", "mean"] as const)
+    rows[s].push(
+      scoreRow(
+        `base LM ${kind === "sum" ? "unnormalised" : "length-normalised"}, same examples${note}`,
+        s,
+        (K) =>
+          eps[s][K]!.slice(0, n).map((e, i) => {
+            const set = setup.sets[s][i]!;
+            const byText = new Map<string, number>(
+              [set.example.response, ...set.negatives].map((t, j) => [t, c.rows[i]![kind][j]!]),
+            );
+            return e.candidates.map((cand) => byText.get(cand.text) ?? Number.NaN);
+          }),
+        n,
+      ),
+    );
 }
 
 // The selection DQN on hard-negative training episodes (K = 10).

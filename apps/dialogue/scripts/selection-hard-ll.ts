@@ -5,7 +5,8 @@
  *   nice -n 10 node --conditions=source --import tsx scripts/selection-hard-ll.ts \
  *     --data-dir ../../../shared/data/dialogue --model ../../models/dqnlm-base --tokenizer ../../models/dqnlm-base \
  *     --split test --out /tmp/selhard/ll-test.json
- * Options: --limit N (first N examples), --backend wasm|cpu (default wasm).
+ * Options: --limit N (first N examples), --backend wasm|cpu (default wasm), --unconditional (score log p(response)
+ * after EOS alone, no history: the prior that the experiment subtracts for its PMI row).
  */
 import { writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
@@ -24,6 +25,7 @@ const { values } = parseArgs({
     limit: { type: "string" },
     backend: { type: "string", default: "wasm" },
     out: { type: "string" },
+    unconditional: { type: "boolean", default: false },
   },
 });
 const split = values.split === "validation" ? "validation" : "test";
@@ -35,8 +37,31 @@ const scorer = await LMScorer.create(net, loadTokenizer(values.tokenizer ?? valu
 net.dispose();
 const load0 = loadavg();
 const t0 = performance.now();
+// Unconditional scores depend on the text alone: score each distinct text once.
+const prior = new Map<string, { sum: number; mean: number; tokens: number }>();
+if (values.unconditional) {
+  const texts = [...new Set(sets.flatMap((s) => [s.example.response, ...s.negatives]))];
+  for (let i = 0; i < texts.length; i += 100) {
+    const chunk = texts.slice(i, i + 100);
+    const r = scorer.score([], chunk);
+    chunk.forEach((t, j) => {
+      prior.set(t, { sum: r.sum[j]!, mean: r.mean[j]!, tokens: r.tokens[j]! });
+    });
+    if (i % 2000 === 0)
+      console.log(`prior ${i}/${texts.length} ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  }
+}
 const rows = sets.map((s, i) => {
-  const r = scorer.score(s.example.history, [s.example.response, ...s.negatives]);
+  if (values.unconditional) {
+    const ps = [s.example.response, ...s.negatives].map((t) => prior.get(t)!);
+    return {
+      id: s.example.id,
+      sum: ps.map((p) => p.sum),
+      mean: ps.map((p) => p.mean),
+      tokens: ps.map((p) => p.tokens),
+    };
+  }
+  const r = scorer.score(values.unconditional ? [] : s.example.history, [s.example.response, ...s.negatives]);
   if (i % 25 === 0)
     console.log(
       `${split} ${i}/${sets.length} ${((performance.now() - t0) / 1000).toFixed(0)} s load ${loadavg()[0]!.toFixed(2)}`,
