@@ -51,7 +51,27 @@ if (values.unconditional) {
       console.log(`prior ${i}/${texts.length} ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   }
 }
-const rows = sets.map((s, i) => {
+const out = values.out ?? `/tmp/selhard/ll-${split}.json`;
+const save = (done: unknown[]): void =>
+  writeFileSync(
+    out,
+    JSON.stringify({
+      split,
+      model: values.model,
+      backend: backend.name,
+      seconds: (performance.now() - t0) / 1000,
+      loadavgStart: load0,
+      loadavgEnd: loadavg(),
+      rows: done,
+    }),
+  );
+const rows: unknown[] = [];
+// Saved every 50 examples, so that a killed run leaves its first rows (the experiment reports them as such).
+for (const [i, s] of sets.entries()) {
+  rows.push(scoreOne(s, i));
+  if (rows.length % 50 === 0) save(rows);
+}
+function scoreOne(s: (typeof sets)[number], i: number): unknown {
   if (values.unconditional) {
     const ps = [s.example.response, ...s.negatives].map((t) => prior.get(t)!);
     return {
@@ -67,20 +87,9 @@ const rows = sets.map((s, i) => {
       `${split} ${i}/${sets.length} ${((performance.now() - t0) / 1000).toFixed(0)} s load ${loadavg()[0]!.toFixed(2)}`,
     );
   return { id: s.example.id, sum: [...r.sum], mean: [...r.mean], tokens: [...r.tokens] };
-});
-const seconds = (performance.now() - t0) / 1000;
+}
+save(rows);
 scorer.dispose();
-const out = values.out ?? `/tmp/selhard/ll-${split}.json`;
-writeFileSync(
-  out,
-  JSON.stringify({
-    split,
-    model: values.model,
-    backend: backend.name,
-    seconds,
-    loadavgStart: load0,
-    loadavgEnd: loadavg(),
-    rows,
-  }),
+console.log(
+  `wrote ${out}: ${rows.length} examples in ${((performance.now() - t0) / 1000).toFixed(0)} s (${backend.name})`,
 );
-console.log(`wrote ${out}: ${rows.length} examples in ${seconds.toFixed(0)} s (${backend.name})`);
