@@ -164,6 +164,8 @@ export const dialogueTask: GenerationTask = {
   },
   defaults: { "max-prompt-tokens": 64, "max-new-tokens": 20 },
   demoDefaults: {
+    // a small random model keeps this demo to a few minutes; train/experiment start from --init base
+    init: "random",
     "max-prompt-tokens": 48,
     "max-new-tokens": 14,
     "n-embd": 64,

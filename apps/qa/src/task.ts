@@ -223,6 +223,8 @@ export const qaTask: GenerationTask = {
   },
   defaults: { "max-prompt-tokens": 96, "max-new-tokens": 8 },
   demoDefaults: {
+    // a small random model keeps this demo to a few minutes; train/experiment start from --init base
+    init: "random",
     "max-prompt-tokens": 64,
     "max-new-tokens": 6,
     "n-embd": 64,

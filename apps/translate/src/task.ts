@@ -71,6 +71,8 @@ export const translateTask: GenerationTask = {
   significance: { main: "BLEU", tests: () => ({ BLEU: { metric: "bleu" }, chrF: { metric: "chrf" } }) },
   defaults: { "max-prompt-tokens": 48, "max-new-tokens": 40 },
   demoDefaults: {
+    // a small random model keeps this demo to a few minutes; train/experiment start from --init base
+    init: "random",
     "max-prompt-tokens": 16,
     "max-new-tokens": 16,
     "n-embd": 64,

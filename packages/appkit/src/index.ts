@@ -86,7 +86,7 @@ export {
   UsageError,
 } from "./errors.js";
 export type { ModelInit, RandomModelConfig, ResolvedInit, ResolveInitOptions } from "./init.js";
-export { bestCheckpointOf, findRunFolder, resolveInit } from "./init.js";
+export { bestCheckpointOf, findRunFolder, resolveInit, shippedBaseDir } from "./init.js";
 export type { SystemRun, TrainGenerationResult } from "./pipeline.js";
 export {
   diagnosticNotes,

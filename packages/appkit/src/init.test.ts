@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { findRunFolder, resolveInit, trainerConfigFor, UsageError } from "./index.js";
+import { findRunFolder, resolveInit, shippedBaseDir, trainerConfigFor, UsageError } from "./index.js";
 
 const sizes = {
   corpus: () => ["a b c", "a b d"],
@@ -19,6 +19,27 @@ const catchAsync = async (p: Promise<unknown>): Promise<unknown> =>
   );
 
 describe("resolveInit", () => {
+  it("base resolves to the shipped dqnlm-base (8,000-id BPE) and DQNLM_BASE_MODEL overrides it", async () => {
+    expect(shippedBaseDir({}).replaceAll("\\", "/")).toMatch(/models\/dqnlm-base$/);
+    const r = await resolveInit("base", sizes);
+    expect(r.init).toEqual({ type: "pretrained", id: shippedBaseDir({}) });
+    expect(r.tokenizer.vocabSize).toBe(8000);
+    expect(r.tokenizer.decode(r.tokenizer.encode("Zwei junge Männer."))).toBe("Zwei junge Männer.");
+    const empty = mkdtempSync(join(tmpdir(), "appkit-base-"));
+    const saved = process.env.DQNLM_BASE_MODEL;
+    process.env.DQNLM_BASE_MODEL = empty;
+    try {
+      const e = (await catchAsync(resolveInit("base", sizes))) as UsageError;
+      expect(e).toBeInstanceOf(UsageError);
+      expect(e.field).toBe("init");
+      expect(e.message).toContain(empty);
+      expect(e.message).toContain("--init random");
+    } finally {
+      if (saved === undefined) delete process.env.DQNLM_BASE_MODEL;
+      else process.env.DQNLM_BASE_MODEL = saved;
+    }
+  });
+
   it("trains a tokenizer for a random model sized by the options", async () => {
     const r = await resolveInit("random", sizes);
     expect(r.init).toEqual({

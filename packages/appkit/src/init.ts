@@ -4,6 +4,7 @@
  */
 import { existsSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { type HFTokenizer, loadTokenizer, trainTokenizer } from "@dqnlm/mdp";
 import { downloadFileToCacheDir } from "@huggingface/hub";
 import { UsageError } from "./errors.js";
@@ -72,8 +73,33 @@ export function bestCheckpointOf(runDir: string, recorded?: string): string {
   );
 }
 
+/**
+ * The project's pretrained base model folder (`--init base`, the apps' default): `DQNLM_BASE_MODEL` when set,
+ * else `models/dqnlm-base` at the repository root (shipped with the repository; see its model card).
+ */
+export function shippedBaseDir(env: NodeJS.ProcessEnv = process.env): string {
+  const override = env.DQNLM_BASE_MODEL;
+  if (override !== undefined && override !== "") return resolve(override);
+  return fileURLToPath(new URL("../../../models/dqnlm-base", import.meta.url));
+}
+
 /** Resolves the `--init` value. */
 export async function resolveInit(value: string, o: ResolveInitOptions): Promise<ResolvedInit> {
+  if (value === "base") {
+    const dir = shippedBaseDir();
+    if (!isModelDir(dir) || !existsSync(join(dir, "tokenizer.json")))
+      throw new UsageError(
+        "init",
+        "base (the shipped pretrained model: config.json, model.safetensors and tokenizer.json)",
+        dir,
+        "Run from a full checkout of the repository (models/dqnlm-base), set DQNLM_BASE_MODEL to the model folder, or pass --init random.",
+      );
+    return {
+      init: { type: "pretrained", id: dir },
+      tokenizer: loadTokenizer(dir),
+      description: `dqnlm-base (pretrained GPT-2 shipped in ${dir})`,
+    };
+  }
   if (value === "random") {
     const tokenizer = trainTokenizer(o.corpus(), { vocabSize: o.vocabSize });
     return {

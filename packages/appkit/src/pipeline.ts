@@ -206,7 +206,7 @@ export async function trainGeneration(
   const prompt = (e: TextPair): string => (task.prompt ? task.prompt(e, o) : e.source);
   const maxPrompt = num(o, "max-prompt-tokens", 64);
   const maxNew = num(o, "max-new-tokens", 24);
-  const resolved = await resolveInit(str(o, "init") ?? "random", {
+  const resolved = await resolveInit(str(o, "init") ?? "base", {
     corpus: () => data.splits.train.flatMap((e) => [prompt(e), ...e.references]),
     vocabSize: num(o, "vocab-size", 2000),
     nEmbd: num(o, "n-embd", 64),

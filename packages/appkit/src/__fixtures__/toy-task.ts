@@ -44,6 +44,8 @@ export function toyArgs(out: string, extra: readonly string[] = []): string[] {
     "--quiet",
     "--backend",
     "cpu",
+    "--init",
+    "random",
     "--vocab-size",
     "300",
     "--n-embd",

@@ -39,8 +39,8 @@ export const MODEL_OPTIONS: readonly OptionSpec[] = [
   {
     name: "init",
     kind: "string",
-    default: "random",
-    help: "random | a run folder or checkpoint folder of ours | a Hugging Face model folder | a hub model id",
+    default: "base",
+    help: "base (the shipped pretrained dqnlm-base, models/dqnlm-base) | random | a run folder or checkpoint folder of ours | a Hugging Face model folder | a hub model id",
   },
   { name: "n-embd", kind: "int", min: 8, default: 64, help: "model width d (random init)" },
   { name: "n-layer", kind: "int", min: 1, default: 2, help: "transformer blocks (random init)" },

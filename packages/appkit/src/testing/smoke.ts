@@ -20,6 +20,8 @@ export function smokeArgs(out: string): string[] {
     "6",
     "--test-limit",
     "6",
+    "--init",
+    "random",
     "--vocab-size",
     "300",
     "--n-embd",

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Task models from the shipped base and RL on top, measured: the commands behind the "From the pretrained base"
+# results tables of apps/summarize and apps/translate. Long (≈ 1.5 CPU-hours per task on this machine); run it in
+# the background: `nohup scripts/task-results.sh translate > runs/translate-results.log 2>&1 &`.
+#   scripts/task-results.sh <translate|summarize> [RUNS_DIR]
+# Stages (each skips when its output exists, so a rerun resumes): MLE fine-tune of models/dqnlm-base (one epoch,
+# early stopping on validation loss), soft-Q RL from it with 3 seeds, the non-learned baseline, beam and sharpened
+# decoding of the MLE model, and the compare table with paired bootstrap p-values.
+set -euo pipefail
+TASK=${1:?usage: scripts/task-results.sh <translate|summarize> [RUNS_DIR]}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+RUNS=$(realpath -m "${2:-$ROOT/runs}")
+DATA=$(realpath -m "$ROOT/../shared/data/$TASK")
+cd "$ROOT/apps/$TASK"
+CLI=(node --conditions=source --import tsx src/cli.ts)
+case $TASK in
+  translate) MLE_OPTS=(); METRIC=BLEU ;;
+  summarize) MLE_OPTS=(--train-limit 12000 --max-prompt-tokens 64); METRIC=ROUGE-L ;;
+  *) echo "unknown task $TASK (translate | summarize)" >&2; exit 2 ;;
+esac
+MLE=$RUNS/$TASK-mle
+T=$RUNS/$TASK-tables
+[ -f "$MLE/results.json" ] || "${CLI[@]}" train --data-dir "$DATA" --init base --dqn-updates 0 --mle-epochs 1 \
+  "${MLE_OPTS[@]}" --set mle.batchSize=32 --backend wasm --seed 1 --out "$MLE" --overwrite
+for s in 1 2 3; do
+  [ -f "$RUNS/$TASK-soft-s$s/results.json" ] || "${CLI[@]}" train --data-dir "$DATA" --init "$MLE" --mle-epochs 0 \
+    --preset soft --dqn-updates 200 --time-budget "${RL_MINUTES:-5}" --val-every 50 --val-examples 100 \
+    --backend wasm --seed "$s" --out "$RUNS/$TASK-soft-s$s" --overwrite
+done
+[ -d "$T/baseline" ] || "${CLI[@]}" baseline --data-dir "$DATA" --out "$T/baseline"
+[ -d "$T/mle-beam4" ] || "${CLI[@]}" eval --data-dir "$DATA" --model "$MLE" --beams 4 --out "$T/mle-beam4"
+[ -d "$T/mle-beam4-t05" ] || "${CLI[@]}" eval --data-dir "$DATA" --model "$MLE" --beams 4 --temperature 0.5 --out "$T/mle-beam4-t05"
+# the RL runs' own test predictions (greedy argmax of the policy logits, best validation checkpoint)
+soft() { ls "$RUNS/$TASK-soft-s$1"/predictions/test.dqn*.jsonl; }
+"${CLI[@]}" compare --reference "MLE greedy=$(ls "$MLE"/predictions/test.mle*.jsonl)" \
+  --system "RL (soft)=$(soft 1),$(soft 2),$(soft 3)" --system "MLE beam 4=$T/mle-beam4" \
+  --system "MLE beam 4, T 0.5=$T/mle-beam4-t05" --system "baseline=$T/baseline" --out "$T/results.md"
+echo "metric of the table: $METRIC; table: $T/results.md"
