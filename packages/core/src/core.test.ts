@@ -86,3 +86,14 @@ test("DqnlmError carries code and field", () => {
   expect(e.name).toBe("DqnlmError");
   expect(e).toBeInstanceOf(Error);
 });
+
+describe("nearestName", () => {
+  test("suggests the nearest name within max(2, |name|/3) edits, case-insensitively", async () => {
+    const { editDistance, nearestName } = await import("./index.js");
+    expect(editDistance("kitten", "sitting")).toBe(3);
+    expect(editDistance("", "abc")).toBe(3);
+    expect(nearestName("max-new-tokns", ["max-new-tokens", "max-prompt-tokens"])).toBe("max-new-tokens");
+    expect(nearestName("LR", ["lr", "seed"])).toBe("lr");
+    expect(nearestName("zzzzzz", ["lr", "seed"])).toBeUndefined();
+  });
+});

@@ -6,10 +6,11 @@
  * Everything a user can get wrong is checked before anything is written: flags, the config file (every level,
  * unknown keys answered with the nearest valid one), the run folder, the data files and the trainer config.
  */
+
 import { accessSync, constants, existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { DqnlmError, preview, writeJsonAtomic } from "@dqnlm/core";
+import { DqnlmError, nearestName, preview, writeJsonAtomic } from "@dqnlm/core";
 import { loadTokenizer, type Tokenizer, trainTokenizer } from "@dqnlm/mdp";
 import { doctor, resolveConfig as resolveGpt2Config, selectBackend } from "@dqnlm/qnet";
 import {
@@ -400,36 +401,7 @@ export function cliVersion(): string {
 }
 
 /** The nearest of `options` to `name` (edit distance, case-insensitive), or undefined when none is close. */
-export function nearest(name: string, options: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestD = Number.POSITIVE_INFINITY;
-  for (const o of options) {
-    const d = editDistance(name.toLowerCase(), o.toLowerCase());
-    if (d < bestD) {
-      bestD = d;
-      best = o;
-    }
-  }
-  return bestD <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = dp[0] as number;
-    dp[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = dp[j] as number;
-      dp[j] = Math.min(
-        (dp[j] as number) + 1,
-        (dp[j - 1] as number) + 1,
-        prev + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-      prev = tmp;
-    }
-  }
-  return dp[b.length] as number;
-}
+export const nearest: (name: string, options: readonly string[]) => string | undefined = nearestName;
 
 type Values = Record<string, string | number | boolean | undefined>;
 

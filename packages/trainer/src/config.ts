@@ -4,7 +4,7 @@
  * `TrainerConfigError` (`DQNLM_CONFIG_INVALID`) naming the dotted field path, what was expected, what was
  * received, and a fix.
  */
-import { preview } from "@dqnlm/core";
+import { nearestName, preview } from "@dqnlm/core";
 import { TrainerConfigError } from "./errors.js";
 
 /**
@@ -484,36 +484,9 @@ function checkValue(path: string, c: Check, v: unknown, def: unknown): void {
   }
 }
 
-function closest(name: string, options: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestD = Number.POSITIVE_INFINITY;
-  for (const o of options) {
-    const d = editDistance(name.toLowerCase(), o.toLowerCase());
-    if (d < bestD) {
-      bestD = d;
-      best = o;
-    }
-  }
-  return bestD <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = dp[0]!;
-    dp[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = dp[j]!;
-      dp[j] = Math.min(dp[j]! + 1, dp[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return dp[b.length]!;
-}
-
 function unknownKey(path: string, key: string, known: readonly string[]): never {
   const full = path ? `${path}.${key}` : key;
-  const guess = closest(key, known);
+  const guess = nearestName(key, known);
   throw new TrainerConfigError(
     full,
     `unknown option ${JSON.stringify(key)}${path ? ` in ${path}` : ""}. ` +

@@ -4,8 +4,10 @@
  * then the shared ones). Parsing uses `node:util` `parseArgs`; validation raises {@link UsageError} naming the
  * option, what was expected and what was received.
  */
+
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { nearestName as coreNearestName } from "@dqnlm/core";
 import { ConfigFileError, UsageError } from "../errors.js";
 
 /** Value kinds an option can have. */
@@ -273,31 +275,4 @@ export function formatOptionsHelp(specs: readonly OptionSpec[]): string {
 }
 
 /** The nearest of `options` to `name` by edit distance (case-insensitive), or undefined when none is close. */
-export function nearestName(name: string, options: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestD = Number.POSITIVE_INFINITY;
-  const a = name.toLowerCase();
-  for (const o of options) {
-    const b = o.toLowerCase();
-    const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-      let prev = dp[0] as number;
-      dp[0] = i;
-      for (let j = 1; j <= b.length; j++) {
-        const tmp = dp[j] as number;
-        dp[j] = Math.min(
-          (dp[j] as number) + 1,
-          (dp[j - 1] as number) + 1,
-          prev + (a[i - 1] === b[j - 1] ? 0 : 1),
-        );
-        prev = tmp;
-      }
-    }
-    const d = dp[b.length] as number;
-    if (d < bestD) {
-      bestD = d;
-      best = o;
-    }
-  }
-  return bestD <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
-}
+export const nearestName: (name: string, options: readonly string[]) => string | undefined = coreNearestName;
