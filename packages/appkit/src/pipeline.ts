@@ -582,6 +582,11 @@ export function systemsTable(systems: readonly SystemRun[]): string {
   return `${lines.join("\n")}\n`;
 }
 
+/** A Hugging Face model folder with its tokenizer (config.json, model.safetensors, tokenizer.json). */
+function isShippedModel(dir: string): boolean {
+  return ["config.json", "model.safetensors", "tokenizer.json"].every((f) => existsSync(join(dir, f)));
+}
+
 /**
  * Loads the tokenizer and checkpoint behind `--model` (a run folder written by `train`, or a checkpoint folder
  * inside one; a run folder resolves to its best checkpoint), plus the options the run was trained with.
@@ -594,10 +599,23 @@ export function loadRunModel(model: string | undefined): {
 } {
   if (model === undefined) throw new UsageError("model", "a run folder or a checkpoint folder", model);
   const runDir = findRunFolder(model);
+  if (runDir === undefined && isShippedModel(model)) {
+    // A Hugging Face model folder (config.json, model.safetensors, tokenizer.json), e.g. a shipped task model;
+    // its app-config.json, when present, carries the options it was trained with (prompt and output limits).
+    let options: OptionValues = {};
+    try {
+      options =
+        (JSON.parse(readFileSync(join(model, RUN_FILES.appConfig), "utf8")) as { options?: OptionValues })
+          .options ?? {};
+    } catch {
+      options = {};
+    }
+    return { checkpoint: resolve(model), tokenizer: loadTokenizer(model), runDir: resolve(model), options };
+  }
   if (runDir === undefined)
     throw new UsageError(
       "model",
-      "a run folder written by `train` (with app-config.json and tokenizer/)",
+      "a run folder written by `train` (with app-config.json and tokenizer/), or a model folder (config.json, model.safetensors, tokenizer.json)",
       model,
     );
   let recorded: string | undefined;
