@@ -14,8 +14,8 @@ DATA=$(realpath -m "$ROOT/../shared/data/$TASK")
 cd "$ROOT/apps/$TASK"
 CLI=(node --conditions=source --import tsx src/cli.ts)
 case $TASK in
-  translate) MLE_OPTS=(); METRIC=BLEU ;;
-  summarize) MLE_OPTS=(--train-limit 12000 --max-prompt-tokens 64); METRIC=ROUGE-L ;;
+  translate) MLE_OPTS=(); RL_OPTS=(); METRIC=BLEU ;;
+  summarize) MLE_OPTS=(--train-limit 12000 --max-prompt-tokens 64); RL_OPTS=(--max-prompt-tokens 64); METRIC=ROUGE-L ;;
   *) echo "unknown task $TASK (translate | summarize)" >&2; exit 2 ;;
 esac
 MLE=$RUNS/$TASK-mle
@@ -24,7 +24,7 @@ T=$RUNS/$TASK-tables
   "${MLE_OPTS[@]}" --set mle.batchSize=32 --backend wasm --seed 1 --out "$MLE" --overwrite
 for s in 1 2 3; do
   [ -f "$RUNS/$TASK-soft-s$s/results.json" ] || "${CLI[@]}" train --data-dir "$DATA" --init "$MLE" --mle-epochs 0 \
-    --preset soft --dqn-updates 200 --time-budget "${RL_MINUTES:-5}" --val-every 50 --val-examples 100 \
+    "${RL_OPTS[@]}" --preset soft --dqn-updates 200 --time-budget "${RL_MINUTES:-5}" --val-every 50 --val-examples 100 \
     --backend wasm --seed "$s" --out "$RUNS/$TASK-soft-s$s" --overwrite
 done
 [ -d "$T/baseline" ] || "${CLI[@]}" baseline --data-dir "$DATA" --out "$T/baseline"
