@@ -1,8 +1,16 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { findRunFolder, resolveInit, shippedBaseDir, trainerConfigFor, UsageError } from "./index.js";
+import {
+  findRunFolder,
+  loadRunModel,
+  resolveInit,
+  shippedBaseDir,
+  trainerConfigFor,
+  UsageError,
+} from "./index.js";
 
 const sizes = {
   corpus: () => ["a b c", "a b d"],
@@ -19,6 +27,14 @@ const catchAsync = async (p: Promise<unknown>): Promise<unknown> =>
   );
 
 describe("resolveInit", () => {
+  it("eval's --model accepts a shipped model folder and reads the options it was trained with", () => {
+    const dir = fileURLToPath(new URL("../../../models/translate-mle", import.meta.url));
+    const m = loadRunModel(dir);
+    expect(m.checkpoint).toBe(dir);
+    expect(m.tokenizer.vocabSize).toBe(8000);
+    expect([m.options["mle-epochs"], m.options["dqn-updates"]]).toEqual([1, 0]);
+  });
+
   it("base resolves to the shipped dqnlm-base (8,000-id BPE) and DQNLM_BASE_MODEL overrides it", async () => {
     expect(shippedBaseDir({}).replaceAll("\\", "/")).toMatch(/models\/dqnlm-base$/);
     const r = await resolveInit("base", sizes);
