@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Task models from the shipped base and RL on top, measured: the commands behind the "From the pretrained base"
-# results tables of apps/summarize and apps/translate. Long (≈ 1.5 CPU-hours per task on this machine); run it in
+# results tables of apps/summarize, apps/translate, apps/qa and apps/dialogue. Long (≈ 1.5 CPU-hours per task on this machine); run it in
 # the background: `nohup scripts/task-results.sh translate > runs/translate-results.log 2>&1 &`.
-#   scripts/task-results.sh <translate|summarize> [RUNS_DIR]
+#   scripts/task-results.sh <translate|summarize|qa|dialogue> [RUNS_DIR]
 # Stages (each skips when its output exists, so a rerun resumes): MLE fine-tune of models/dqnlm-base (one epoch,
 # early stopping on validation loss), soft-Q RL from it with 3 seeds, the non-learned baseline, beam and sharpened
 # decoding of the MLE model, and the compare table with paired bootstrap p-values.
 set -euo pipefail
-TASK=${1:?usage: scripts/task-results.sh <translate|summarize> [RUNS_DIR]}
+TASK=${1:?usage: scripts/task-results.sh <translate|summarize|qa|dialogue> [RUNS_DIR]}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 RUNS=$(realpath -m "${2:-$ROOT/runs}")
 DATA=$(realpath -m "$ROOT/../shared/data/$TASK")
@@ -16,7 +16,9 @@ CLI=(node --conditions=source --import tsx src/cli.ts)
 case $TASK in
   translate) MLE_OPTS=(); RL_OPTS=(); METRIC=BLEU ;;
   summarize) MLE_OPTS=(--train-limit 12000 --max-prompt-tokens 64); RL_OPTS=(--max-prompt-tokens 64); METRIC=ROUGE-L ;;
-  *) echo "unknown task $TASK (translate | summarize)" >&2; exit 2 ;;
+  qa) MLE_OPTS=(); RL_OPTS=(); METRIC=F1 ;;
+  dialogue) MLE_OPTS=(--train-limit 12000); RL_OPTS=(); METRIC=BLEU ;;
+  *) echo "unknown task $TASK (translate | summarize | qa | dialogue)" >&2; exit 2 ;;
 esac
 MLE=$RUNS/$TASK-mle
 T=$RUNS/$TASK-tables
