@@ -166,6 +166,8 @@ export const dialogueTask: GenerationTask = {
   demoDefaults: {
     // a small random model keeps this demo to a few minutes; train/experiment start from --init base
     init: "random",
+    // the README's demo output was measured with `stable`; train/experiment default to `soft`
+    preset: "stable",
     "max-prompt-tokens": 48,
     "max-new-tokens": 14,
     "n-embd": 64,

@@ -225,6 +225,8 @@ export const qaTask: GenerationTask = {
   demoDefaults: {
     // a small random model keeps this demo to a few minutes; train/experiment start from --init base
     init: "random",
+    // the README's demo output was measured with `stable`; train/experiment default to `soft`
+    preset: "stable",
     "max-prompt-tokens": 64,
     "max-new-tokens": 6,
     "n-embd": 64,

@@ -26,11 +26,11 @@ describe("dqnlm-summarize end to end (smoke: tiny model, few steps)", () => {
     ])
       expect(existsSync(join(out, f)), f).toBe(true);
     expect(existsSync(join(out, "predictions", "test.mle.jsonl"))).toBe(true);
-    expect(existsSync(join(out, "predictions", "test.dqn-stable.jsonl"))).toBe(true);
+    expect(existsSync(join(out, "predictions", "test.dqn-soft.jsonl"))).toBe(true);
     const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as {
       systems: { system: string; scores: { name: string; value: number }[] }[];
     };
-    expect(results.systems.map((s) => s.system)).toEqual(["MLE", "DQN (stable)"]);
+    expect(results.systems.map((s) => s.system)).toEqual(["MLE", "DQN (soft)"]);
     for (const s of results.systems) {
       expect(s.scores.map((m) => m.name)).toEqual(["ROUGE-1", "ROUGE-2", "ROUGE-L"]);
       for (const m of s.scores) {

@@ -58,7 +58,7 @@ export function trainerConfigFor(
 ): Record<string, unknown> {
   const mleEpochs = num(o, "mle-epochs", 10);
   const base: Record<string, unknown> = {
-    preset: str(o, "preset") ?? "stable",
+    preset: str(o, "preset") ?? "soft",
     seed: num(o, "seed", 1),
     ...(str(o, "backend") ? { backend: str(o, "backend") } : {}),
     data: { maxPromptTokens: num(o, "max-prompt-tokens", 64), maxNewTokens: num(o, "max-new-tokens", 24) },
@@ -188,7 +188,7 @@ export async function trainGeneration(
   const t0 = performance.now();
   const wall: Record<string, number> = {};
   const say = sayer(o, io);
-  const preset = str(o, "preset") ?? "stable";
+  const preset = str(o, "preset") ?? "soft";
   const seed = num(o, "seed", 1);
   const out = str(o, "out") ?? join("runs", `${task.name}-${preset}-s${seed}`);
   const { reward } = await rewardOf(task, o); // validates the task's options before anything is written
@@ -379,7 +379,7 @@ async function finishRun(
       },
     ];
   };
-  const preset = str(o, "preset") ?? "stable";
+  const preset = str(o, "preset") ?? "soft";
   const maxPrompt = num(o, "max-prompt-tokens", 64);
   const maxNew = num(o, "max-new-tokens", 24);
   const prompt = (e: TextPair): string => (task.prompt ? task.prompt(e, o) : e.source);

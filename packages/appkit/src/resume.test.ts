@@ -93,7 +93,7 @@ describe("app runs resume exactly", () => {
     expect(await runTaskCli(cli, ["resume", "--out", killed, "--quiet"], io(log)), log.join("")).toBe(
       EXIT_CODES.ok,
     );
-    for (const f of ["predictions/test.mle.jsonl", "predictions/test.dqn-stable.jsonl"])
+    for (const f of ["predictions/test.mle.jsonl", "predictions/test.dqn-soft.jsonl"])
       expect(readFileSync(join(killed, f), "utf8"), f).toBe(readFileSync(join(full, f), "utf8"));
     const results = (d: string) =>
       JSON.parse(readFileSync(join(d, "results.json"), "utf8")) as { systems: unknown; stopped: string };
