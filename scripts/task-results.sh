@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Task models from the shipped base and RL on top, measured: the commands behind the "From the pretrained base"
-# results tables of apps/summarize, apps/translate, apps/qa and apps/dialogue. Long (≈ 1.5 CPU-hours per task on this machine); run it in
-# the background: `nohup scripts/task-results.sh translate > runs/translate-results.log 2>&1 &`.
+# results tables of the four apps. Long (≈ 1.5 CPU-hours per task on this machine); run it in the
+# background: `nohup scripts/task-results.sh translate > runs/translate-results.log 2>&1 &`.
 #   scripts/task-results.sh <translate|summarize|qa|dialogue> [RUNS_DIR]
 # Stages (each skips when its output exists, so a rerun resumes): MLE fine-tune of models/dqnlm-base (one epoch,
 # early stopping on validation loss), soft-Q RL from it with 3 seeds, the non-learned baseline, beam and sharpened
@@ -11,8 +11,6 @@ TASK=${1:?usage: scripts/task-results.sh <translate|summarize|qa|dialogue> [RUNS
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 RUNS=$(realpath -m "${2:-$ROOT/runs}")
 DATA=$(realpath -m "$ROOT/../shared/data/$TASK")
-cd "$ROOT/apps/$TASK"
-CLI=(node --conditions=source --import tsx src/cli.ts)
 case $TASK in
   translate) MLE_OPTS=(); RL_OPTS=(); METRIC=BLEU ;;
   summarize) MLE_OPTS=(--train-limit 12000 --max-prompt-tokens 64); RL_OPTS=(--max-prompt-tokens 64); METRIC=ROUGE-L ;;
@@ -20,6 +18,9 @@ case $TASK in
   dialogue) MLE_OPTS=(--train-limit 12000); RL_OPTS=(); METRIC=BLEU ;;
   *) echo "unknown task $TASK (translate | summarize | qa | dialogue)" >&2; exit 2 ;;
 esac
+[ -d "$DATA" ] || { echo "no dataset folder $DATA (../shared beside the repository)" >&2; exit 2; }
+cd "$ROOT/apps/$TASK"
+CLI=(node --conditions=source --import tsx src/cli.ts)
 MLE=$RUNS/$TASK-mle
 T=$RUNS/$TASK-tables
 [ -f "$MLE/results.json" ] || "${CLI[@]}" train --data-dir "$DATA" --init base --dqn-updates 0 --mle-epochs 1 \

@@ -10,6 +10,7 @@ import { loadTokenizer, type Tokenizer } from "@dqnlm/mdp";
 import { type BackendName, selectBackend } from "@dqnlm/qnet";
 import { describeReward, loadReward, type RewardRecord } from "@dqnlm/rewards";
 import {
+  DEFAULT_PRESET,
   readMetrics,
   resolveConfig as resolveTrainerConfig,
   generate as trainerGenerate,
@@ -58,7 +59,7 @@ export function trainerConfigFor(
 ): Record<string, unknown> {
   const mleEpochs = num(o, "mle-epochs", 10);
   const base: Record<string, unknown> = {
-    preset: str(o, "preset") ?? "soft",
+    preset: str(o, "preset") ?? DEFAULT_PRESET,
     seed: num(o, "seed", 1),
     ...(str(o, "backend") ? { backend: str(o, "backend") } : {}),
     data: { maxPromptTokens: num(o, "max-prompt-tokens", 64), maxNewTokens: num(o, "max-new-tokens", 24) },
@@ -188,7 +189,7 @@ export async function trainGeneration(
   const t0 = performance.now();
   const wall: Record<string, number> = {};
   const say = sayer(o, io);
-  const preset = str(o, "preset") ?? "soft";
+  const preset = str(o, "preset") ?? DEFAULT_PRESET;
   const seed = num(o, "seed", 1);
   const out = str(o, "out") ?? join("runs", `${task.name}-${preset}-s${seed}`);
   const { reward } = await rewardOf(task, o); // validates the task's options before anything is written
@@ -379,7 +380,7 @@ async function finishRun(
       },
     ];
   };
-  const preset = str(o, "preset") ?? "soft";
+  const preset = str(o, "preset") ?? DEFAULT_PRESET;
   const maxPrompt = num(o, "max-prompt-tokens", 64);
   const maxNew = num(o, "max-new-tokens", 24);
   const prompt = (e: TextPair): string => (task.prompt ? task.prompt(e, o) : e.source);

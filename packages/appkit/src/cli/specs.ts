@@ -1,4 +1,5 @@
 /** The shared option groups of the task CLIs and their defaults. */
+import { DEFAULT_PRESET } from "@dqnlm/trainer";
 import type { OptionSpec } from "./options.js";
 
 /** Options choosing and reading the data. */
@@ -73,7 +74,7 @@ export const TRAIN_OPTIONS: readonly OptionSpec[] = [
     name: "preset",
     kind: "string",
     choices: ["stable", "soft", "seed"],
-    default: "soft",
+    default: DEFAULT_PRESET,
     help: "RL preset: soft (KL-regularised soft Q over the frozen start model), stable (hard-max DQN with stabilisers) or seed (the method as written)",
   },
   { name: "seed", kind: "int", default: 1, help: "master seed (model init, sampling, replay)" },
