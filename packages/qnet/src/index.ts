@@ -33,6 +33,21 @@ export {
 } from "./errors.js";
 export type { HFFolder, PretrainedOptions } from "./hf.js";
 export { huggingFaceCacheDir, readHFFolder, resolvePretrained, writeHFFolder } from "./hf.js";
+export type { OnnxAttr, OnnxConstant, OnnxElemType, OnnxNode, OnnxValue } from "./onnx.js";
+export { encodeOnnxModel, OnnxGraph, OnnxType } from "./onnx.js";
+export type { Gpt2OnnxModels } from "./ort-graph.js";
+export { buildGpt2OnnxModels, gradName } from "./ort-graph.js";
+export type {
+  DlogitsFn,
+  OrtAdamState,
+  OrtGradients,
+  OrtLearnerOptions,
+  OrtModuleLike,
+  OrtSessionLike,
+  OrtTensorLike,
+  TokenBatch,
+} from "./ort-learner.js";
+export { loadOnnxRuntime, OrtLearner } from "./ort-learner.js";
 export type { Decoder, RandomInitOptions, TrainStepOptions } from "./qnetwork.js";
 export { hfName, parameterSpecs, QNetwork } from "./qnetwork.js";
 export {
