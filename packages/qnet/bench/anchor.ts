@@ -3,7 +3,7 @@
  * side on this machine, interleaved round by round so that both see the same load.
  *
  *   pnpm bench:anchor [--configs 1,2,3,4,5] [--kinds lm,td] [--rounds 3] [--steps 2] [--threads 2]
- *                     [--torch-threads 2] [--engines torch,qnet]
+ *                     [--torch-threads 2] [--ort-threads 1,2] [--engines torch,qnet,ort] [--warmup 2]
  *
  * Steps: `lm` = forward, mean softmax cross-entropy over all B·T positions, backward, Adam; `td` = the DQN TD
  * step over whole episodes (online Q(s_t, a_t), target max_a Q'(s_{t+1}, a) without gradient, Huber, Adam).
@@ -14,6 +14,12 @@
  *
  * Model FLOPs per token (issue #12): F = 24·L·d² + 4·L·T·d + 2·d·V for one forward pass; an LM step is 3·F
  * (forward + backward), a TD step 4·F (plus the target's forward).
+ *
+ * `ort` = qnet's onnxruntime-node learner engine (OrtLearner: native MLAS GEMMs, forward + hand-written backward
+ * graphs, Adam in JS), one child process per `--ort-threads` count, spinning of idle onnxruntime threads off. Its
+ * `lm` step is one fused run (forward, cross-entropy, backward) plus Adam; its `td` step is the target's forward,
+ * the online forward, dL/dQ of the Huber TD loss computed in JavaScript, the backward run and Adam. Skipped loudly
+ * where onnxruntime-node cannot be loaded.
  *
  * PyTorch runs with OMP_WAIT_POLICY=PASSIVE unless set (see the engine's env below).
  * PyTorch: `DQNLM_ANCHOR_PYTHON` (default /usr/bin/python3) with `python3-torch` from Debian
@@ -83,10 +89,69 @@ const median = (a: readonly number[]): number => {
 // qnet worker (child process): builds the step for a config and times it, on the wasm backend.
 
 async function worker(): Promise<void> {
-  const { QNetwork, gatherQ, maxQ, selectBackend, softmaxCrossEntropy, tf } = await import("../src/index.js");
+  const { QNetwork, OrtLearner, gatherQ, loadOnnxRuntime, maxQ, selectBackend, softmaxCrossEntropy, tf } =
+    await import("../src/index.js");
   const report = await selectBackend({ backend: process.env.DQNLM_BACKEND ?? "wasm", strict: true } as never);
-  type Task = { step: () => number; dispose: () => void };
+  const useOrt = process.env.DQNLM_ANCHOR_ENGINE === "ort";
+  const ortThreads = Number(process.env.DQNLM_ORT_THREADS ?? 1);
+  type Task = { step: () => number | Promise<number>; dispose: () => void | Promise<void> };
   let current: { key: string; task: Task } | undefined;
+  /** The same steps on the onnxruntime-node learner (same seeds and data as the tfjs worker). */
+  const buildOrt = async (cfg: AnchorConfig, kind: Kind): Promise<Task> => {
+    const { batch: B, seq: T, vocab: V } = cfg;
+    const config = { vocabSize: V, nPositions: T, nEmbd: cfg.d, nLayer: cfg.layers, nHead: cfg.heads };
+    const net = QNetwork.random(config, 1234);
+    const learner = await OrtLearner.create(net, { threads: ortThreads, learningRate: 1e-4 });
+    const target = kind === "td" ? await OrtLearner.create(net, { threads: ortThreads }) : undefined;
+    net.dispose();
+    let s = 99;
+    const rnd = (n: number): number => {
+      s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+      return (s >>> 8) % n;
+    };
+    const ids = Int32Array.from({ length: B * T }, () => rnd(V));
+    const targets = Int32Array.from({ length: B * T }, () => rnd(V));
+    const rewards = Float32Array.from({ length: B * (T - 1) }, () => rnd(1000) / 1000);
+    const batch = { ids, batch: B, seq: T };
+    const step = async (): Promise<number> => {
+      if (kind === "lm") return learner.step(batch, targets);
+      // TD: y = r + 0.99·notDone·max_a Q'(s_{t+1}, a); Huber(δ = 1) mean over B·(T−1), gradient only at a_t
+      const qn = await (target as Awaited<ReturnType<typeof OrtLearner.create>>).forward(batch);
+      const y = new Float32Array(B * (T - 1));
+      for (let b = 0; b < B; b++) {
+        for (let t = 0; t < T - 1; t++) {
+          let m = Number.NEGATIVE_INFINITY;
+          const o = (b * T + t + 1) * V;
+          for (let a = 0; a < V; a++) m = Math.max(m, qn[o + a] as number);
+          const k = b * (T - 1) + t;
+          y[k] = (rewards[k] as number) + (t === T - 2 ? 0 : 0.99 * m);
+        }
+      }
+      let loss = 0;
+      const n = B * (T - 1);
+      const { grads } = await learner.gradients(batch, (logits) => {
+        const dl = new Float32Array(logits.length);
+        for (let b = 0; b < B; b++) {
+          for (let t = 0; t < T - 1; t++) {
+            const i = (b * T + t) * V + (ids[b * T + t + 1] as number);
+            const d = (logits[i] as number) - (y[b * (T - 1) + t] as number);
+            loss += Math.abs(d) <= 1 ? 0.5 * d * d : Math.abs(d) - 0.5;
+            dl[i] = Math.max(-1, Math.min(1, d)) / n;
+          }
+        }
+        return dl;
+      });
+      learner.applyGradients(grads);
+      return loss / n;
+    };
+    return {
+      step,
+      dispose: async () => {
+        await learner.dispose();
+        await target?.dispose();
+      },
+    };
+  };
   const build = (cfg: AnchorConfig, kind: Kind): Task => {
     const { batch: B, seq: T, vocab: V } = cfg;
     const config = { vocabSize: V, nPositions: T, nEmbd: cfg.d, nLayer: cfg.layers, nHead: cfg.heads };
@@ -151,25 +216,37 @@ async function worker(): Promise<void> {
     const req = JSON.parse(line) as RunRequest | { op: "info" } | { op: "quit" };
     if (req.op === "quit") break;
     if (req.op === "info") {
-      console.log(JSON.stringify({ backend: report.name, reason: report.reason }));
+      if (useOrt) {
+        try {
+          const ort = loadOnnxRuntime();
+          console.log(
+            JSON.stringify({
+              backend: "onnxruntime-node",
+              reason: `onnxruntime ${ort.env.versions?.common ?? "?"}, ${ortThreads} intra-op threads, no spinning`,
+            }),
+          );
+        } catch (err) {
+          console.log(JSON.stringify({ error: (err as Error).message }));
+        }
+      } else console.log(JSON.stringify({ backend: report.name, reason: report.reason }));
       continue;
     }
     const key = JSON.stringify([req.cfg, req.kind]);
     if (current?.key !== key) {
-      current?.task.dispose();
-      current = { key, task: build(req.cfg, req.kind) };
+      await current?.task.dispose();
+      current = { key, task: useOrt ? await buildOrt(req.cfg, req.kind) : build(req.cfg, req.kind) };
     }
     let loss = 0;
-    for (let i = 0; i < req.warmup; i++) loss = current.task.step();
+    for (let i = 0; i < req.warmup; i++) loss = await current.task.step();
     const ms: number[] = [];
     for (let i = 0; i < req.steps; i++) {
       const t0 = performance.now();
-      loss = current.task.step();
+      loss = await current.task.step();
       ms.push(performance.now() - t0);
     }
     console.log(JSON.stringify({ ms, loss }));
   }
-  current?.task.dispose();
+  await current?.task.dispose();
   process.exit(0);
 }
 
@@ -220,12 +297,16 @@ async function driver(): Promise<void> {
     .map((x) => Number(x) - 1);
   const kinds = arg("kinds", "lm,td").split(",") as Kind[];
   const rounds = Number(arg("rounds", "3"));
+  // Warm-up steps per engine and config before the first timed round: onnxruntime's first two runs of a session
+  // allocate its memory arena (2–6× slower than later runs), so every engine gets 2.
+  const warmup = Number(arg("warmup", "2"));
   const steps = Number(arg("steps", "2"));
   const threadList = arg("threads", process.env.DQNLM_WASM_THREADS ?? "2")
     .split(",")
     .map(Number);
   const torchThreadList = arg("torch-threads", "2").split(",").map(Number);
-  const engines = arg("engines", "torch,qnet").split(",");
+  const engines = arg("engines", "torch,qnet,ort").split(",");
+  const ortThreadList = arg("ort-threads", "1,2").split(",").map(Number);
 
   const py =
     process.env.DQNLM_ANCHOR_PYTHON ?? (existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3");
@@ -277,9 +358,33 @@ async function driver(): Promise<void> {
       all.push(e);
     }
   }
+  if (engines.includes("ort")) {
+    for (const n of ortThreadList) {
+      const e = new Engine(
+        `ort ${n}t`,
+        process.execPath,
+        ["--conditions=source", "--import", "tsx", fileURLToPath(import.meta.url), "--worker"],
+        {
+          DQNLM_ANCHOR_ENGINE: "ort",
+          DQNLM_ORT_THREADS: String(n),
+          DQNLM_WASM_THREADS: "1",
+          DQNLM_BACKEND: process.env.DQNLM_BACKEND ?? "wasm",
+        },
+      );
+      const info = await e.ask({ op: "info" });
+      if (info.error) {
+        console.warn(`\n!!! onnxruntime-node learner SKIPPED: ${info.error}\n`);
+        e.close();
+        break;
+      }
+      console.log(`${e.name}: ${info.backend} — ${info.reason}`);
+      qnets.push(e);
+      all.push(e);
+    }
+  }
   console.log(
     `${cpus().length} CPUs; configs ${configIdx.map((i) => i + 1).join(",")}, kinds ${kinds.join(",")}, ` +
-      `${rounds} rounds × ${steps} timed steps per engine (1 warm-up step per engine and config)`,
+      `${rounds} rounds × ${steps} timed steps per engine (${warmup} warm-up steps per engine and config)`,
   );
   const fmtLoad = (l: number[]): string => l.map((x) => x.toFixed(1)).join(" ");
   const rows: string[] = [];
@@ -296,7 +401,7 @@ async function driver(): Promise<void> {
             cfg,
             kind,
             steps,
-            warmup: r === 0 ? 1 : 0,
+            warmup: r === 0 ? warmup : 0,
           } satisfies RunRequest);
           if (rep.error || !rep.ms) throw new Error(`${e.name}: ${rep.error ?? "no timings"}`);
           const a = perEngine.get(e.name) ?? [];
@@ -332,7 +437,7 @@ async function driver(): Promise<void> {
   }
   for (const e of all) e.close();
   console.log(
-    `\nanchor summary (medians over rounds; ratio = qnet / PyTorch ${torches.map((t) => t.name).join(" / ")})`,
+    `\nanchor summary (medians over rounds; ratio = qnet or ort / PyTorch ${torches.map((t) => t.name).join(" / ")})`,
   );
   for (const r of rows) console.log(r);
 }
