@@ -250,6 +250,32 @@ describe("QNetwork", () => {
     }
   });
 
+  it("withValueHead keeps every Q (tied and untied heads), adds a trainable state value, and refuses a dueling net", () => {
+    for (const extra of [{}, { tieWordEmbeddings: false }] as const) {
+      const net = QNetwork.random({ ...small, ...extra }, 4);
+      const x = ids();
+      const n0 = tf.memory().numTensors;
+      const v = net.withValueHead();
+      expect(v.config.dueling).toBe(true);
+      expect(v.trainableVariables.length).toBe(net.trainableVariables.length + 2);
+      const [q0, q1] = [net.forward(x), v.forward(x)];
+      expect(maxAbsDiff(q0.dataSync(), q1.dataSync()), JSON.stringify(extra)).toBeLessThan(1e-5);
+      // the value bias moves every Q of a state by the same amount (the policy softmax(Q) is unchanged)
+      tf.tidy(() => v.namedVariables.get("value_head.bias")!.assign(tf.tensor1d([0.25])));
+      const q2 = v.forward(x);
+      const d = tf.tidy(() => tf.sub(q2, q0).dataSync());
+      for (const z of d) expect(z).toBeCloseTo(0.25, 5);
+      expect(() => v.withValueHead()).toThrow(/already has a value head/);
+      // the source network is untouched and independent
+      expect(net.config.dueling).toBe(false);
+      tf.dispose([q0, q1, q2]);
+      v.dispose();
+      expect(tf.memory().numTensors).toBe(n0);
+      tf.dispose(x);
+      net.dispose();
+    }
+  });
+
   it("clone is independent; copyFrom and polyakFrom set the expected values", () => {
     const a = QNetwork.random(small, 1);
     const b = QNetwork.random(small, 2);

@@ -467,6 +467,38 @@ export class QNetwork {
     return new QNetwork(this.config, this.#vars);
   }
 
+  /**
+   * A copy with a dueling value head whose Q-values equal this network's: Q = A − mean_a A + V(s) with
+   * V(s) = h·w + b, w = the mean of the head's token rows and b = 0, so V(s) = mean_a A(s, a) and Q = A (to float
+   * rounding, ~1e-6). The head lets training move every Q(s, ·) of a state together through d + 1 parameters
+   * (a state value) without touching the policy softmax(Q). The soft objective of the trainer uses it
+   * (`dqn.softValueHead`). Throws on a network that already has a value head.
+   */
+  withValueHead(): QNetwork {
+    this.#check();
+    if (this.config.dueling)
+      throw new QnetStateError(
+        "DQNLM_QNET_ALREADY_DUELING",
+        "withValueHead: this network already has a value head (config.dueling is true); use clone() instead",
+        "dueling",
+      );
+    const d = this.config.nEmbd;
+    const w = this.config.tieWordEmbeddings ? this.#v("transformer.wte.weight") : this.#v("lm_head.weight");
+    const m = new Map<string, tf.Tensor>(this.#vars);
+    const extra = tf.tidy(() => ({
+      w: tf.reshape(tf.mean(w, 0), [d, 1]),
+      b: tf.zeros([1]),
+    }));
+    m.set("value_head.weight", extra.w);
+    m.set("value_head.bias", extra.b);
+    try {
+      return new QNetwork({ ...this.config, dueling: true }, m);
+    } finally {
+      extra.w.dispose();
+      extra.b.dispose();
+    }
+  }
+
   #assertSameShape(other: QNetwork): void {
     other.#check();
     this.#check();
