@@ -29,7 +29,7 @@ export { learnerStep } from "./learner.js";
 export type { LogRecord } from "./metrics.js";
 export { MetricsLogger, readMetrics } from "./metrics.js";
 export type { MlePair, MleResult } from "./mle.js";
-export { evalCrossEntropy, mleWarmStart } from "./mle.js";
+export { evalCrossEntropy, mleWarmStart, mleWarmStartOrt } from "./mle.js";
 export type { AdamState } from "./optim.js";
 export { Adam, globalNorm } from "./optim.js";
 export { argmax, epsilonAt, epsilonGreedy, maskIndices, sampleMasked } from "./policy.js";

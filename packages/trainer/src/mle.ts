@@ -5,6 +5,7 @@
  * here become "pretrained"; the Q-head starts as this LM head.
  */
 import type { Rng } from "@dqnlm/core";
+import { loadOnnxRuntime, OrtLearner, type QNetwork } from "@dqnlm/qnet";
 import * as tf from "@tensorflow/tfjs-core";
 import type { TrainerConfig } from "./config.js";
 import type { QModel } from "./learner.js";
@@ -145,6 +146,121 @@ export function mleWarmStart(
     if (bestWeights) writeVariables(vars, bestWeights, "mle", "MLE best weights");
   } finally {
     opt.dispose();
+  }
+  return { steps: step, epochs: epoch, bestValidLoss: best, stoppedEarly };
+}
+
+/** Row-major targets [B, T] for the ORT engine: the label at each loss row, −1 elsewhere. */
+function ortTargets(t: ReturnType<typeof batchTensors>): Int32Array {
+  const targets = new Int32Array(t.ids.length).fill(-1);
+  for (let i = 0; i < t.rows.length; i++) targets[t.rows[i] as number] = t.labels[i] as number;
+  return targets;
+}
+
+/** Mean cross-entropy over `pairs` from the learner's logits (no gradient), in batches. */
+async function evalCrossEntropyOrt(
+  learner: OrtLearner,
+  pairs: readonly MlePair[],
+  padId: number,
+  batchSize: number,
+): Promise<number> {
+  const V = learner.config.vocabSize;
+  let sum = 0;
+  let n = 0;
+  for (let i = 0; i < pairs.length; i += batchSize) {
+    const t = batchTensors(pairs.slice(i, i + batchSize), padId);
+    const q = await learner.forward({ ids: t.ids, batch: t.shape[0], seq: t.shape[1] });
+    for (let k = 0; k < t.rows.length; k++) {
+      const o = (t.rows[k] as number) * V;
+      let m = Number.NEGATIVE_INFINITY;
+      for (let a = 0; a < V; a++) m = Math.max(m, q[o + a] as number);
+      let z = 0;
+      for (let a = 0; a < V; a++) z += Math.exp((q[o + a] as number) - m);
+      sum += m + Math.log(z) - (q[o + (t.labels[k] as number)] as number);
+      n++;
+    }
+  }
+  return n > 0 ? sum / n : Number.NaN;
+}
+
+/**
+ * {@link mleWarmStart} on qnet's onnxruntime-node learner engine (`mle.engine: "ort"`): the same shuffles,
+ * batches, loss (mean cross-entropy over the target tokens), global-norm clip to 1, Adam update rule and early
+ * stopping, with forward + backward in one native onnxruntime run per step (1 thread). The weights live in the
+ * engine during the warm start and are written into `model` at the end (the best ones when there is a
+ * validation set). Needs the optional peer `onnxruntime-node` (a typed `DQNLM_MISSING_DEPENDENCY` error names it).
+ */
+export async function mleWarmStartOrt(
+  model: QNetwork,
+  train: readonly MlePair[],
+  validation: readonly MlePair[],
+  cfg: TrainerConfig,
+  padId: number,
+  rng: Rng,
+  log: (r: LogRecord) => void,
+  progress?: (step: number, total: number, live: Record<string, number>) => void,
+): Promise<MleResult> {
+  const m = cfg.mle;
+  const ort = loadOnnxRuntime('The trainer option mle.engine: "ort"');
+  const learner = await OrtLearner.create(model, {
+    ort,
+    learningRate: m.learningRate,
+    clipNorm: 1,
+    threads: 1,
+  });
+  const order = train.map((_, i) => i);
+  let step = 0;
+  let best = Number.POSITIVE_INFINITY;
+  let bestWeights: Map<string, Float32Array> | null = null;
+  let bad = 0;
+  let epoch = 0;
+  let stoppedEarly = false;
+  const perEpoch = Math.ceil(train.length / m.batchSize);
+  const totalSteps = m.maxSteps > 0 ? Math.min(m.maxSteps, perEpoch * m.epochs) : perEpoch * m.epochs;
+  try {
+    outer: for (epoch = 0; epoch < m.epochs; epoch++) {
+      rng.shuffle(order);
+      let sum = 0;
+      let cnt = 0;
+      for (let i = 0; i < order.length; i += m.batchSize) {
+        if (m.maxSteps > 0 && step >= m.maxSteps) break outer;
+        const t = batchTensors(
+          order.slice(i, i + m.batchSize).map((k) => train[k] as MlePair),
+          padId,
+        );
+        const { loss, grads } = await learner.lossAndGradients(
+          { ids: t.ids, batch: t.shape[0], seq: t.shape[1] },
+          ortTargets(t),
+        );
+        if (Number.isFinite(loss) && learner.applyGradients(grads).applied) {
+          sum += loss;
+          cnt++;
+        } else {
+          log({ phase: "guard", step, event: "mle-non-finite", loss });
+        }
+        step++;
+        progress?.(step, totalSteps, { loss });
+      }
+      const validLoss =
+        validation.length > 0
+          ? await evalCrossEntropyOrt(learner, validation, padId, m.batchSize)
+          : Number.NaN;
+      log({ phase: "mle", step, epoch: epoch + 1, trainLoss: cnt > 0 ? sum / cnt : Number.NaN, validLoss });
+      if (validation.length === 0) continue;
+      if (validLoss < best) {
+        best = validLoss;
+        bad = 0;
+        bestWeights = new Map([...learner.weights].map(([k, v]) => [k, v.slice()]));
+      } else if (++bad >= m.patience && m.patience > 0) {
+        stoppedEarly = true;
+        epoch++;
+        break;
+      }
+    }
+    if (bestWeights) for (const [k, v] of bestWeights) learner.weights.get(k)?.set(v);
+    learner.writeTo(model);
+  } finally {
+    await learner.dispose();
   }
   return { steps: step, epochs: epoch, bestValidLoss: best, stoppedEarly };
 }

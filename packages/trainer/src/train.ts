@@ -37,7 +37,7 @@ import { writeCurves } from "./curves.js";
 import { DqnLoop, type DqnLoopState, evaluateSplit, greedyDecode, type Split } from "./dqn.js";
 import { CheckpointError, TrainerInputError, TrainerMissingDependencyError } from "./errors.js";
 import { type LogRecord, MetricsLogger, readMetrics, truncateMetrics } from "./metrics.js";
-import { mleWarmStart } from "./mle.js";
+import { mleWarmStart, mleWarmStartOrt } from "./mle.js";
 import { Adam } from "./optim.js";
 import { createProgress, type Progress, progressEnabled } from "./progress.js";
 import { loadSafetensors, readVariables, saveSafetensors, writeVariables } from "./tensors.js";
@@ -519,7 +519,8 @@ export async function train(input: TrainInput, callbacks: TrainCallbacks = {}): 
     if (cfg.mle.enabled && cfg.mle.epochs > 0) {
       const bar = createProgress(progressEnabled(cfg.log.progress));
       let started = false;
-      mleWarmStart(
+      // mle.engine "ort": the same warm start on qnet's onnxruntime-node learner (weights written back at the end)
+      await (cfg.mle.engine === "ort" ? mleWarmStartOrt : mleWarmStart)(
         online,
         task.pairs.train,
         task.pairs.validation,
