@@ -43,9 +43,14 @@ const rows: Row[] = [];
 const reward = bleuReward();
 const sentenceScores = (preds: readonly string[]) =>
   preds.map((p, i) => reward.score(p, data.test[i]?.references ?? []));
-/** p of "system ≠ baseline" by sacreBLEU's paired bootstrap over per-sentence scores. */
+/**
+ * p of "system ≠ baseline" by sacreBLEU's paired bootstrap over per-sentence scores; identical scores give p = 1
+ * (sacreBLEU would report its degenerate 1/(B+1), as the apps' `compare` also corrects).
+ */
 const pValue = (baseline: number[], system: number[]) =>
-  pairedBootstrapScores({ baseline, systems: { system } }).systems[0]?.pValue ?? Number.NaN;
+  baseline.every((b, i) => b === system[i])
+    ? 1
+    : (pairedBootstrapScores({ baseline, systems: { system } }).systems[0]?.pValue ?? Number.NaN);
 for (const seed of seeds) {
   // The MLE start of this seed (MLE only), shared by every preset.
   const mle = await train({

@@ -78,6 +78,14 @@ export interface TrainerConfig {
      * `"dqn"`. @default "target"
      */
     readonly softTarget: "target" | "min";
+    /**
+     * Soft objective only: give the online, target and reference networks a state-value head (a dueling head
+     * initialised so that Q is still 0 at the start, see QNetwork.withValueHead). The soft value of a state is the
+     * expected return still to come (0.2–0.4 on the real tasks); without the head the network can raise it only by
+     * raising the logits of the tokens it sampled, which leaks the value into the policy. Unused by `"dqn"`.
+     * @default false
+     */
+    readonly softValueHead: boolean;
     /** Number of learner updates (0 = MLE only). @default 1000 */
     readonly updates: number;
     /** Transitions per learner update. @default 32 */
@@ -245,6 +253,7 @@ const STABLE: TrainerConfig = {
     objective: "dqn",
     softTau: 0.1,
     softTarget: "target",
+    softValueHead: false,
     updates: 1000,
     batchSize: 32,
     learningRate: 1e-4,
@@ -393,6 +402,7 @@ const SCHEMA: Record<string, Check | Record<string, Check>> = {
     objective: oneOf("dqn", "soft"),
     softTau: num({ gt: 0 }),
     softTarget: oneOf("target", "min"),
+    softValueHead: bool,
     updates: int(0),
     batchSize: int(1),
     learningRate: num({ gt: 0, max: 1 }),

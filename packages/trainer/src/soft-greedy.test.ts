@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Rng } from "@dqnlm/core";
@@ -53,6 +53,20 @@ describe("soft objective at its limits", () => {
     // not a vacuous comparison: the MLE model produces several different outputs
     expect(new Set(mle).size).toBeGreaterThan(1);
   }, 60_000);
+
+  test("with the value head (dqn.softValueHead) Q is still 0 at the start: the same greedy outputs; it trains", async () => {
+    const { res, mle, fin } = await run({ updates: 0, softValueHead: true });
+    expect(fin).toEqual(mle);
+    expect(res.test!.after.predictions).toEqual(mle);
+    const trained = await run({ updates: 40, softValueHead: true });
+    const dqn = readMetrics(join(trained.res.runDir, "metrics.jsonl")).filter((r) => r.phase === "dqn");
+    // Q(s₀, a₀) starts at 0 and moves; the run's networks carry the value head (config.dueling) end to end
+    expect(dqn.length).toBeGreaterThan(0);
+    expect(dqn.every((r) => Number.isFinite(r.loss as number))).toBe(true);
+    expect(Math.abs(dqn.at(-1)!.q0 as number)).toBeGreaterThan(1e-4);
+    const cfg = JSON.parse(readFileSync(join(trained.res.finalCheckpoint as string, "config.json"), "utf8"));
+    expect(cfg.dqnlm?.dueling).toBe(true);
+  }, 90_000);
 
   test("τ → ∞ recovers π_ref: the trained policy's KL to the MLE model shrinks to the optimizer's noise floor", async () => {
     // Exact limit: π* = π_ref·exp(Q*/τ)/Z → π_ref (soft-vi.test.ts checks it on the exact solution). Trained with

@@ -514,7 +514,7 @@ export async function train(input: TrainInput, callbacks: TrainCallbacks = {}): 
   const holder: { session?: Session } = {};
   const part: Partial<Session> = {};
   try {
-    const online = await createModel(init, input.tokenizer, cfg, modelSeed);
+    let online = await createModel(init, input.tokenizer, cfg, modelSeed);
     part.online = online;
     if (cfg.mle.enabled && cfg.mle.epochs > 0) {
       const bar = createProgress(progressEnabled(cfg.log.progress));
@@ -538,6 +538,14 @@ export async function train(input: TrainInput, callbacks: TrainCallbacks = {}): 
       );
       bar.stop();
       await online.save(paths.mle);
+    }
+    // Soft objective with a value head: the same Q (= 0 at the start), plus a state value; the reference and
+    // target below are cloned from it, so all three share one architecture (and resume rebuilds it).
+    if (cfg.dqn.objective === "soft" && cfg.dqn.softValueHead && !online.config.dueling) {
+      const withV = online.withValueHead();
+      online.dispose();
+      online = withV;
+      part.online = online;
     }
     // The frozen start model: the KL term's reference and π_ref of the soft objective (Q = τ·(z_θ − z_ref)).
     const reference = cfg.dqn.klWeight > 0 || cfg.dqn.objective === "soft" ? online.clone() : null;
