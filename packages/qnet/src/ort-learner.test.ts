@@ -202,6 +202,13 @@ describe("OrtLearner (onnxruntime-node learner engine)", () => {
       learner.writeTo(other);
       const q = other.forward(ids);
       expectClose(await learner.forward(ids), q.dataSync(), 1e-5, 1e-6, "logits after writeTo");
+      // writeTo copies: a later step changes the learner's weights, not the network's (the cpu backend keeps
+      // the arrays it is given, so without the copy `other` would silently follow the learner)
+      const written = other.trainableVariables.map((v) => (v.dataSync() as Float32Array).slice());
+      await learner.step({ ids: idsArr, batch: B, seq: T }, targetsArr);
+      other.trainableVariables.forEach((v, i) => {
+        expect(Array.from(v.dataSync()), v.name).toEqual(Array.from(written[i] as Float32Array));
+      });
       tf.dispose([q, ids, tgt]);
       adam.dispose();
       await learner.dispose();

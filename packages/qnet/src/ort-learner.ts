@@ -239,7 +239,9 @@ export class OrtLearner {
             name,
           );
         }
-        v.assign(tf.tensor(arr, v.shape, "float32"));
+        // A copy: tfjs's cpu backend keeps the array it is given (no copy), so the variable — and any variable
+        // later assigned from it, e.g. a hard-copied target — would alias the learner's live weights.
+        v.assign(tf.tensor(arr.slice(), v.shape, "float32"));
       }
     });
   }
