@@ -139,6 +139,16 @@ export interface TrainerConfig {
     readonly updatesPerRollout: number;
     /** Transitions in replay before learning starts. @default 256 */
     readonly warmupTransitions: number;
+    /**
+     * Engine of the learner updates: `"tfjs"` (the run's backend) or `"ort"` (qnet's OrtLearner on the optional
+     * peer `onnxruntime-node`, 1 thread: the online network's forward and backward passes run on native GEMMs, the
+     * TD / soft-Q loss and its gradient w.r.t. the online logits are computed by the same tfjs code as with
+     * `"tfjs"`, then the same clipping and Adam rule; the new weights are written back into the tfjs online network
+     * after every update, so rollouts, validation and the target sync are unchanged). The target and reference
+     * forward passes stay on tfjs. Checkpoints keep the same Adam layout (runs resume on either engine). Honoured
+     * by `train()` / `resume()`; `learnerStep` itself and the distributed learner run tfjs. @default "tfjs"
+     */
+    readonly engine: "tfjs" | "ort";
     /** Treat the length limit as terminal (the state includes the position, so the horizon is finite). @default true */
     readonly maxLengthTerminal: boolean;
   };
@@ -278,6 +288,7 @@ const STABLE: TrainerConfig = {
     rolloutBatch: 16,
     updatesPerRollout: 4,
     warmupTransitions: 256,
+    engine: "tfjs",
     maxLengthTerminal: true,
   },
   replay: {
@@ -427,6 +438,7 @@ const SCHEMA: Record<string, Check | Record<string, Check>> = {
     rolloutBatch: int(1),
     updatesPerRollout: int(1),
     warmupTransitions: int(0),
+    engine: oneOf("tfjs", "ort"),
     maxLengthTerminal: bool,
   },
   replay: {

@@ -15,6 +15,7 @@ import { TrainerInputError, TrainingDivergedError } from "./errors.js";
 import { learnerStep, type QModel, type SampledTransition, type UpdateStats } from "./learner.js";
 import type { LogRecord } from "./metrics.js";
 import type { Adam } from "./optim.js";
+import { OrtDqnEngine } from "./ort-engine.js";
 import { argmax, epsilonAt, epsilonGreedy, sampleMasked } from "./policy.js";
 import { softStart } from "./soft.js";
 import {
@@ -106,7 +107,11 @@ export interface DqnModels {
   readonly online: DecodingModel;
   readonly target: QModel;
   readonly reference?: QModel;
-  readonly optimizer: Adam;
+  /**
+   * The tfjs Adam over the online network's variables, or (`dqn.engine: "ort"`) the onnxruntime engine, which
+   * runs the learner updates itself and writes the new weights into `online` after each.
+   */
+  readonly optimizer: Adam | OrtDqnEngine;
 }
 
 const ACC_KEYS = [
@@ -468,24 +473,27 @@ export class DqnLoop {
     return { batch, trs };
   }
 
-  #learn(): UpdateStats {
+  async #learn(): Promise<UpdateStats> {
     const { cfg, models } = this;
     const acc = this.state.acc;
     models.optimizer.learningRate = this.#learningRate();
     const a = performance.now();
     const { batch, trs } = this.#sample();
     const b = performance.now();
-    const s = learnerStep(trs, {
+    const opts = {
       cfg,
-      online: models.online,
       target: models.target,
       ...(models.reference ? { reference: models.reference } : {}),
-      optimizer: models.optimizer,
       padId: this.task.padId,
       ...(this.task.allowed
         ? { allowed: (i: number, prefix: readonly number[]) => this.task.allowed!("train", i, prefix) }
         : {}),
-    });
+    };
+    // dqn.engine "ort": the online forward/backward and Adam on onnxruntime, weights written back into `online`.
+    const s =
+      models.optimizer instanceof OrtDqnEngine
+        ? await models.optimizer.update(trs, opts)
+        : learnerStep(trs, { ...opts, online: models.online, optimizer: models.optimizer });
     const c = performance.now();
     const finiteQ = Number.isFinite(s.maxAbsQ);
     if (s.ok && finiteQ) {
@@ -518,6 +526,7 @@ export class DqnLoop {
     this.state.skippedUpdates += 1;
     const vars = models.online.trainableVariables;
     if (this.snapshot) writeVariables(vars, this.snapshot, "online", "snapshot");
+    if (this.snapshot && models.optimizer instanceof OrtDqnEngine) models.optimizer.syncFromNetwork();
     this.state.lrScale *= cfg.guards.lrDecay;
     const lr = this.#learningRate();
     models.optimizer.learningRate = lr;
@@ -704,7 +713,7 @@ export class DqnLoop {
         }
         st.cycleLeft = cfg.dqn.updatesPerRollout;
       }
-      const s = this.#learn();
+      const s = await this.#learn();
       st.cycleLeft -= 1;
       st.update += 1;
       if (s.ok && st.update % cfg.guards.snapshotEvery === 0)
@@ -735,6 +744,7 @@ export class DqnLoop {
   useBest(): boolean {
     if (!this.bestWeights) return false;
     writeVariables(this.models.online.trainableVariables, this.bestWeights, "online", "best weights");
+    if (this.models.optimizer instanceof OrtDqnEngine) this.models.optimizer.syncFromNetwork();
     return true;
   }
 }

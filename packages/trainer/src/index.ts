@@ -24,14 +24,15 @@ export {
   TrainerMissingDependencyError,
   TrainingDivergedError,
 } from "./errors.js";
-export type { LearnerOptions, QModel, SampledTransition, UpdateStats } from "./learner.js";
-export { learnerStep } from "./learner.js";
+export type { LearnerOptions, OrtStepEngine, QModel, SampledTransition, UpdateStats } from "./learner.js";
+export { learnerStep, learnerStepOrt } from "./learner.js";
 export type { LogRecord } from "./metrics.js";
 export { MetricsLogger, readMetrics } from "./metrics.js";
 export type { MlePair, MleResult } from "./mle.js";
 export { evalCrossEntropy, mleWarmStart, mleWarmStartOrt } from "./mle.js";
-export type { AdamState } from "./optim.js";
+export type { AdamState, Optimizer } from "./optim.js";
 export { Adam, globalNorm } from "./optim.js";
+export { OrtDqnEngine } from "./ort-engine.js";
 export { argmax, epsilonAt, epsilonGreedy, maskIndices, sampleMasked } from "./policy.js";
 export type { Progress, ProgressStream } from "./progress.js";
 export { createProgress, logAboveProgress, progressEnabled } from "./progress.js";

@@ -291,13 +291,37 @@ function softTargets(
   return y;
 }
 
-/**
- * One learner update on `batch`. Runs one forward pass per distinct episode on the target (and reference)
- * network and one differentiable pass on the online network, applies clipped Adam, and returns diagnostics.
- * A non-finite loss or gradient skips the update (`ok: false`) without touching the weights.
- */
-export function learnerStep(batch: readonly SampledTransition[], o: LearnerOptions): UpdateStats {
-  const { cfg, online, target, optimizer } = o;
+/** Everything an update computes before the online network's differentiable pass. */
+interface Prepared {
+  readonly L: Layout;
+  readonly n: number;
+  readonly soft: boolean;
+  readonly auxIdx: Int32Array;
+  readonly idsShape: [number, number];
+  readonly tNext: Float32Array;
+  /** z_ref at the current states (a tensor, disposed by the caller) and at the aux states. */
+  readonly ref: { cur: tf.Tensor2D; aux: Float32Array } | null;
+  readonly needOnlineNext: boolean;
+  readonly demoRows: number[];
+  readonly weights: Float32Array;
+}
+
+/** The diagnostics the loss writes while it is built. */
+interface LossStats {
+  tdLoss: number;
+  marginLoss: number;
+  kl: number;
+  meanQ: number;
+  maxAbsQ: number;
+  tdErrors: Float32Array;
+}
+
+/** Layout, target rows and reference rows of an update (no gradient). */
+function prepare(
+  batch: readonly SampledTransition[],
+  o: Omit<LearnerOptions, "optimizer" | "online">,
+): Prepared {
+  const { cfg, target } = o;
   const soft = cfg.dqn.objective === "soft";
   if (soft && !o.reference)
     throw new TrainerInputError(
@@ -306,7 +330,6 @@ export function learnerStep(batch: readonly SampledTransition[], o: LearnerOptio
         '`reference` (a frozen copy of the start model), or set dqn.objective to "dqn".',
     );
   const L = layout(batch, cfg, o.padId, o.allowed, soft);
-  const n = batch.length;
   const nextIdx = Int32Array.from(Array.from(L.next).filter((x) => x >= 0));
   // Rows read at states after s_t: the bootstrap states, then (soft n-step) the intermediate ones.
   const auxIdx = soft && L.mid.row.length > 0 ? Int32Array.from([...nextIdx, ...L.mid.row]) : nextIdx;
@@ -343,74 +366,100 @@ export function learnerStep(batch: readonly SampledTransition[], o: LearnerOptio
   const needOnlineNext = soft
     ? cfg.dqn.softTarget === "min" || cfg.dqn.targetMask
     : cfg.dqn.doubleDqn || cfg.dqn.targetMask;
-  const demoRows = batch.flatMap((tr, i) => (tr.demo ? [i] : []));
-  const weights = Float32Array.from(batch, (tr) => tr.weight);
-  let tdLoss = 0;
-  let marginLoss = 0;
-  let kl = 0;
-  let meanQ = 0;
-  let maxAbsQ = 0;
-  let V = 0;
-  const tdErrors = new Float32Array(n);
+  return {
+    L,
+    n: batch.length,
+    soft,
+    auxIdx,
+    idsShape,
+    tNext,
+    ref,
+    needOnlineNext,
+    demoRows: batch.flatMap((tr, i) => (tr.demo ? [i] : [])),
+    weights: Float32Array.from(batch, (tr) => tr.weight),
+  };
+}
 
+/**
+ * The update's loss as a function of the online network's output `flat` [rows·len, V] (the padded episode rows
+ * flattened): TD loss, DQfD margin, KL term. Both engines differentiate exactly this function — tfjs through the
+ * network's variables, the onnxruntime engine w.r.t. `flat` only (then backward through the network on ORT).
+ */
+function lossOf(P: Prepared, cfg: TrainerConfig, flat: tf.Tensor2D, st: LossStats): tf.Scalar {
+  const { L, n, soft, auxIdx, tNext, ref, demoRows, weights } = P;
+  const V = flat.shape[1];
+  const oNext =
+    P.needOnlineNext && auxIdx.length > 0
+      ? (tf.gather(flat, tf.tensor1d(auxIdx, "int32")).dataSync() as Float32Array)
+      : null;
+  const y = soft
+    ? softTargets(L, cfg, V, tNext, (ref as { aux: Float32Array }).aux, oNext)
+    : targets(L, cfg, V, tNext, oNext);
+  const outRows = tf.gather(flat, tf.tensor1d(L.cur, "int32")) as tf.Tensor2D;
+  // Q(s_t, ·): the network's output, or the soft objective's residual τ·(z_θ − z_ref).
+  const curRows = soft
+    ? (tf.mul(tf.sub(outRows, (ref as { cur: tf.Tensor2D }).cur), cfg.dqn.softTau) as tf.Tensor2D)
+    : outRows;
+  const pick = Int32Array.from(L.actions, (a, i) => i * V + a);
+  const qa = tf.gather(tf.reshape(curRows, [n * V]), tf.tensor1d(pick, "int32")) as tf.Tensor1D;
+  const qaVals = qa.dataSync() as Float32Array;
+  st.maxAbsQ = (tf.max(tf.abs(curRows)).dataSync() as Float32Array)[0] as number;
+  let sq = 0;
+  for (let i = 0; i < n; i++) {
+    const d = (y[i] as number) - (qaVals[i] as number);
+    st.tdErrors[i] = Math.abs(d);
+    sq += qaVals[i] as number;
+  }
+  st.meanQ = sq / n;
+  const delta = tf.sub(tf.tensor1d(Float32Array.from(y)), qa) as tf.Tensor1D;
+  const per = huberOrMse(delta, cfg);
+  const td = tf.mean(tf.mul(per, tf.tensor1d(weights)));
+  st.tdLoss = (td.dataSync() as Float32Array)[0] as number;
+  let total: tf.Scalar = td as tf.Scalar;
+  if (cfg.dqn.marginWeight > 0 && demoRows.length > 0) {
+    const dIdx = tf.tensor1d(Int32Array.from(demoRows), "int32");
+    const dq = tf.gather(curRows, dIdx) as tf.Tensor2D;
+    const marg = new Float32Array(demoRows.length * V).fill(cfg.dqn.margin);
+    demoRows.forEach((i, j) => {
+      marg[j * V + (L.actions[i] as number)] = 0;
+    });
+    const qE = tf.gather(qa, dIdx);
+    const m = tf.mean(tf.sub(tf.max(tf.add(dq, tf.tensor2d(marg, [demoRows.length, V])), 1), qE));
+    st.marginLoss = (m.dataSync() as Float32Array)[0] as number;
+    total = tf.add(total, tf.mul(m, cfg.dqn.marginWeight)) as tf.Scalar;
+  }
+  if (ref) {
+    // KL(π ‖ π_ref) at the current states. π = softmax(Q/T) for "dqn"; for "soft" the policy itself,
+    // softmax(z_θ) (logged always: the soft objective's distance from its start; a penalty only when klWeight > 0).
+    const refLogp = tf.logSoftmax(ref.cur);
+    const logp = tf.logSoftmax(soft ? outRows : tf.div(curRows, cfg.explore.temperature));
+    const k = tf.mean(tf.sum(tf.mul(tf.exp(logp), tf.sub(logp, refLogp)), 1));
+    st.kl = (k.dataSync() as Float32Array)[0] as number;
+    if (cfg.dqn.klWeight > 0) total = tf.add(total, tf.mul(k, cfg.dqn.klWeight)) as tf.Scalar;
+  }
+  return total;
+}
+
+function newLossStats(n: number): LossStats {
+  return { tdLoss: 0, marginLoss: 0, kl: 0, meanQ: 0, maxAbsQ: 0, tdErrors: new Float32Array(n) };
+}
+
+/**
+ * One learner update on `batch`. Runs one forward pass per distinct episode on the target (and reference)
+ * network and one differentiable pass on the online network, applies clipped Adam, and returns diagnostics.
+ * A non-finite loss or gradient skips the update (`ok: false`) without touching the weights.
+ */
+export function learnerStep(batch: readonly SampledTransition[], o: LearnerOptions): UpdateStats {
+  const { cfg, online, optimizer } = o;
+  const P = prepare(batch, o);
+  const { L } = P;
+  const st = newLossStats(P.n);
   const vars = online.trainableVariables as tf.Variable[];
   const { value, grads } = tf.variableGrads(() => {
-    const ids = tf.tensor2d(L.ids, idsShape, "int32");
-    const q = online.forward(ids);
-    V = q.shape[2];
-    const flat = tf.reshape(q, [L.rows * L.len, V]);
-    const oNext =
-      needOnlineNext && auxIdx.length > 0
-        ? (tf.gather(flat, tf.tensor1d(auxIdx, "int32")).dataSync() as Float32Array)
-        : null;
-    const y = soft
-      ? softTargets(L, cfg, V, tNext, (ref as { aux: Float32Array }).aux, oNext)
-      : targets(L, cfg, V, tNext, oNext);
-    const outRows = tf.gather(flat, tf.tensor1d(L.cur, "int32")) as tf.Tensor2D;
-    // Q(s_t, ·): the network's output, or the soft objective's residual τ·(z_θ − z_ref).
-    const curRows = soft
-      ? (tf.mul(tf.sub(outRows, (ref as { cur: tf.Tensor2D }).cur), cfg.dqn.softTau) as tf.Tensor2D)
-      : outRows;
-    const pick = Int32Array.from(L.actions, (a, i) => i * V + a);
-    const qa = tf.gather(tf.reshape(curRows, [n * V]), tf.tensor1d(pick, "int32")) as tf.Tensor1D;
-    const qaVals = qa.dataSync() as Float32Array;
-    maxAbsQ = (tf.max(tf.abs(curRows)).dataSync() as Float32Array)[0] as number;
-    let sq = 0;
-    for (let i = 0; i < n; i++) {
-      const d = (y[i] as number) - (qaVals[i] as number);
-      tdErrors[i] = Math.abs(d);
-      sq += qaVals[i] as number;
-    }
-    meanQ = sq / n;
-    const delta = tf.sub(tf.tensor1d(Float32Array.from(y)), qa) as tf.Tensor1D;
-    const per = huberOrMse(delta, cfg);
-    const td = tf.mean(tf.mul(per, tf.tensor1d(weights)));
-    tdLoss = (td.dataSync() as Float32Array)[0] as number;
-    let total: tf.Scalar = td as tf.Scalar;
-    if (cfg.dqn.marginWeight > 0 && demoRows.length > 0) {
-      const dIdx = tf.tensor1d(Int32Array.from(demoRows), "int32");
-      const dq = tf.gather(curRows, dIdx) as tf.Tensor2D;
-      const marg = new Float32Array(demoRows.length * V).fill(cfg.dqn.margin);
-      demoRows.forEach((i, j) => {
-        marg[j * V + (L.actions[i] as number)] = 0;
-      });
-      const qE = tf.gather(qa, dIdx);
-      const m = tf.mean(tf.sub(tf.max(tf.add(dq, tf.tensor2d(marg, [demoRows.length, V])), 1), qE));
-      marginLoss = (m.dataSync() as Float32Array)[0] as number;
-      total = tf.add(total, tf.mul(m, cfg.dqn.marginWeight)) as tf.Scalar;
-    }
-    if (ref) {
-      // KL(π ‖ π_ref) at the current states. π = softmax(Q/T) for "dqn"; for "soft" the policy itself,
-      // softmax(z_θ) (logged always: the soft objective's distance from its start; a penalty only when klWeight > 0).
-      const refLogp = tf.logSoftmax(ref.cur);
-      const logp = tf.logSoftmax(soft ? outRows : tf.div(curRows, cfg.explore.temperature));
-      const k = tf.mean(tf.sum(tf.mul(tf.exp(logp), tf.sub(logp, refLogp)), 1));
-      kl = (k.dataSync() as Float32Array)[0] as number;
-      if (klW > 0) total = tf.add(total, tf.mul(k, klW)) as tf.Scalar;
-    }
-    return total;
+    const q = online.forward(tf.tensor2d(L.ids, P.idsShape, "int32"));
+    return lossOf(P, cfg, tf.reshape(q, [L.rows * L.len, q.shape[2]]) as tf.Tensor2D, st);
   }, vars);
-  ref?.cur.dispose();
+  P.ref?.cur.dispose();
   const loss = (value.dataSync() as Float32Array)[0] as number;
   value.dispose();
   // variableGrads omits variables the loss does not reach; they get a zero gradient.
@@ -431,17 +480,66 @@ export function learnerStep(batch: readonly SampledTransition[], o: LearnerOptio
   }
   for (const g of Object.values(grads)) g.dispose();
   for (const z of zeros) z.dispose();
-  return {
-    ok,
-    loss,
-    tdLoss,
-    marginLoss,
-    kl,
-    meanQ,
-    maxAbsQ,
-    gradNorm,
-    tdErrors,
-    episodes: L.rows,
-    tokens: L.rows * L.len,
-  };
+  return { ok, loss, ...st, gradNorm, episodes: L.rows, tokens: L.rows * L.len };
+}
+
+/**
+ * What {@link learnerStepOrt} needs from the onnxruntime engine (qnet's `OrtLearner` satisfies it): the online
+ * network's forward + backward from dL/dlogits, and clipped Adam on its own copy of the weights.
+ */
+export interface OrtStepEngine {
+  gradients(
+    ids: { readonly ids: Int32Array; readonly batch: number; readonly seq: number },
+    dlogits: (logits: Float32Array, shape: readonly [number, number, number]) => Float32Array,
+  ): Promise<{ logits: Float32Array; grads: ReadonlyMap<string, Float32Array> }>;
+  applyGradients(
+    grads: ReadonlyMap<string, Float32Array>,
+    opts?: { clipNorm?: number },
+  ): { norm: number; applied: boolean };
+}
+
+/**
+ * {@link learnerStep} with the online network's forward and backward passes on onnxruntime (`dqn.engine: "ort"`):
+ * the target / reference rows as in the tfjs step, the online logits from ORT, the same loss ({@link lossOf})
+ * and its gradient w.r.t. the logits with tfjs (`tf.valueAndGrad` over a [rows·len, V] tensor), the weight
+ * gradients from ORT's backward graph, then `dqn.gradClipNorm` and the engine's Adam (the trainer's rule). The
+ * engine's weights change; writing them into the tfjs online network is the caller's job. A non-finite loss or
+ * gradient skips the update (`ok: false`) without touching the weights or Adam's moments.
+ */
+export async function learnerStepOrt(
+  batch: readonly SampledTransition[],
+  o: Omit<LearnerOptions, "optimizer" | "online"> & { readonly engine: OrtStepEngine },
+): Promise<UpdateStats> {
+  const { cfg, engine } = o;
+  const P = prepare(batch, o);
+  const { L } = P;
+  const st = newLossStats(P.n);
+  let loss = Number.NaN;
+  let grads: ReadonlyMap<string, Float32Array>;
+  try {
+    ({ grads } = await engine.gradients({ ids: L.ids, batch: L.rows, seq: L.len }, (logits, shape) =>
+      tf.tidy(() => {
+        const flat = tf.tensor2d(logits, [shape[0] * shape[1], shape[2]], "float32");
+        const { value, grad } = tf.valueAndGrad((x: tf.Tensor) => lossOf(P, cfg, x as tf.Tensor2D, st))(flat);
+        loss = (value.dataSync() as Float32Array)[0] as number;
+        return grad.dataSync() as Float32Array;
+      }),
+    ));
+  } finally {
+    P.ref?.cur.dispose();
+  }
+  let gradNorm: number;
+  let ok = false;
+  if (Number.isFinite(loss)) {
+    const clip = cfg.dqn.gradClipNorm;
+    const r = engine.applyGradients(grads, clip > 0 ? { clipNorm: clip } : {});
+    gradNorm = r.norm;
+    ok = r.applied;
+  } else {
+    let sq = 0;
+    for (const g of grads.values())
+      for (let i = 0; i < g.length; i++) sq += (g[i] as number) * (g[i] as number);
+    gradNorm = Math.sqrt(sq);
+  }
+  return { ok, loss, ...st, gradNorm, episodes: L.rows, tokens: L.rows * L.len };
 }

@@ -112,3 +112,16 @@ export function globalNorm(grads: readonly tf.Tensor[]): number {
   t.dispose();
   return n;
 }
+
+/**
+ * What the DQN loop and its checkpoints need from an optimizer: the learning rate (lowered by the guards), the
+ * step count and the state in {@link AdamState}'s layout. {@link Adam} and the onnxruntime engine
+ * (`OrtDqnEngine`, `dqn.engine: "ort"`) implement it.
+ */
+export interface Optimizer {
+  learningRate: number;
+  readonly step: number;
+  getState(): AdamState;
+  setState(s: AdamState): void;
+  dispose(): void;
+}

@@ -39,6 +39,7 @@ import { CheckpointError, TrainerInputError, TrainerMissingDependencyError } fro
 import { type LogRecord, MetricsLogger, readMetrics, truncateMetrics } from "./metrics.js";
 import { mleWarmStart, mleWarmStartOrt } from "./mle.js";
 import { Adam } from "./optim.js";
+import { OrtDqnEngine } from "./ort-engine.js";
 import { createProgress, type Progress, progressEnabled } from "./progress.js";
 import { loadSafetensors, readVariables, saveSafetensors, writeVariables } from "./tensors.js";
 import {
@@ -215,7 +216,7 @@ interface Session {
   online: QNetwork;
   target: QNetwork;
   reference: QNetwork | null;
-  optimizer: Adam;
+  optimizer: Adam | OrtDqnEngine;
   loop: DqnLoop;
   logger: MetricsLogger;
   testBefore: SplitReport | null;
@@ -229,6 +230,16 @@ function dispose(s: Partial<Session>): void {
   s.online?.dispose();
   s.target?.dispose();
   s.reference?.dispose();
+}
+
+/**
+ * The DQN optimizer over the online network's current weights: tfjs Adam, or with `dqn.engine: "ort"` the
+ * onnxruntime learner engine (which also runs the updates). Both keep Adam's state in the same layout.
+ */
+async function newOptimizer(online: QNetwork, cfg: TrainerConfig): Promise<Adam | OrtDqnEngine> {
+  return cfg.dqn.engine === "ort"
+    ? await OrtDqnEngine.create(online, cfg.dqn.learningRate)
+    : new Adam(online.trainableVariables, cfg.dqn.learningRate);
 }
 
 function checkpointPaths(runDir: string) {
@@ -427,7 +438,7 @@ async function runSession(
 function makeLoop(
   cfg: TrainerConfig,
   task: TextTask,
-  nets: { online: QNetwork; target: QNetwork; reference: QNetwork | null; optimizer: Adam },
+  nets: { online: QNetwork; target: QNetwork; reference: QNetwork | null; optimizer: Adam | OrtDqnEngine },
   logger: MetricsLogger,
   runDir: string,
   cb: TrainCallbacks,
@@ -557,7 +568,7 @@ export async function train(input: TrainInput, callbacks: TrainCallbacks = {}): 
         ? online.clone()
         : QNetwork.random(online.config, targetSeed, { std: 0.02, allNormal: true });
     part.target = target;
-    const optimizer = new Adam(online.trainableVariables, cfg.dqn.learningRate);
+    const optimizer = await newOptimizer(online, cfg);
     part.optimizer = optimizer;
     let testBefore: SplitReport | null = null;
     if (task.prompts.test.length > 0) {
@@ -682,7 +693,7 @@ export async function resume(
       part.reference = reference;
       writeVariables(reference.trainableVariables, tensors, "reference", "tensors.safetensors");
     }
-    const optimizer = new Adam(online.trainableVariables, cfg.dqn.learningRate);
+    const optimizer = await newOptimizer(online, cfg);
     part.optimizer = optimizer;
     const nVars = online.trainableVariables.length;
     online.trainableVariables.forEach((v, i) => {
