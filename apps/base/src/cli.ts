@@ -17,7 +17,7 @@ import { type PretrainConfig, pretrain } from "./pretrain.js";
 const USAGE = `usage:
   dqnlm-base pretrain --out DIR [--data-dir DIR] [--time-budget MIN] [--steps N] [--seed N]
                       [--vocab-size N] [--n-embd N] [--n-layer N] [--n-head N] [--seq-len N] [--batch-size N]
-                      [--learning-rate X] [--warmup-steps N] [--eval-every N] [--checkpoint-every N] [--backend NAME]
+                      [--learning-rate X] [--warmup-steps N] [--eval-every N] [--checkpoint-every N] [--backend NAME] [--engine tfjs|ort]
   dqnlm-base export --run DIR --to DIR [--dtype f16|f32]
 A run folder that already holds a checkpoint resumes (the stored config is kept; --steps may extend it).`;
 
@@ -53,6 +53,7 @@ async function main(argv: string[]): Promise<number> {
         "data-dir": { type: "string", default: "../shared/data" },
         "time-budget": { type: "string" },
         backend: { type: "string" },
+        engine: { type: "string" },
         ...Object.fromEntries(Object.keys(NUMERIC).map((k) => [k, { type: "string" as const }])),
       },
     });
@@ -75,8 +76,15 @@ async function main(argv: string[]): Promise<number> {
         "time-budget",
         `expected minutes ≥ 0, received ${String(values["time-budget"])}.`,
       );
+    const engine = values.engine ?? "tfjs";
+    if (engine !== "tfjs" && engine !== "ort")
+      throw new BaseInputError(
+        "engine",
+        `expected tfjs or ort (onnxruntime-node, when installed), received ${JSON.stringify(engine)}.`,
+      );
     const t0 = Date.now();
     const result = await pretrain({
+      engine,
       runDir: out,
       config: config as Partial<PretrainConfig>,
       timeBudgetSeconds: budget,

@@ -1,11 +1,23 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { QNetwork } from "@dqnlm/qnet";
+import { loadOnnxRuntime, QNetwork } from "@dqnlm/qnet";
 import { afterAll, describe, expect, it } from "vitest";
 import { taskDocuments } from "./corpus.js";
 import { exportBase, fromHalfBits, toHalfBits } from "./export.js";
 import { learningRateAt, PRETRAIN_DEFAULTS, pretrain } from "./pretrain.js";
+
+let ortWhy = "";
+try {
+  loadOnnxRuntime();
+} catch (err) {
+  ortWhy = (err as Error).message;
+}
+if (ortWhy)
+  console.warn(
+    `\n!!! onnxruntime-node cannot be loaded (${ortWhy}):\n!!! the pretrain --engine ort test is SKIPPED\n`,
+  );
+const itOrt = ortWhy ? it.skip : it;
 
 const dirs: string[] = [];
 const tmp = (): string => {
@@ -83,6 +95,52 @@ describe("float16 export", () => {
 });
 
 describe("pretrain", () => {
+  itOrt(
+    "engine ort: the same losses and weights as tfjs to ~1e-4, and a run resumes across engines",
+    async () => {
+      const short = { ...config, steps: 20, evalEvery: 10, checkpointEvery: 10 };
+      const read = (dir: string) =>
+        readFileSync(join(dir, "metrics.jsonl"), "utf8")
+          .trim()
+          .split("\n")
+          .map((l) => JSON.parse(l) as { kind: string; step: number; loss: number });
+      const a = tmp();
+      await pretrain({ runDir: a, corpus, config: short, backend: "wasm" });
+      const b = tmp();
+      await pretrain({ runDir: b, corpus, config: short, backend: "wasm", engine: "ort" });
+      const [ra, rb] = [read(a), read(b)];
+      expect(rb.map((r) => [r.kind, r.step])).toEqual(ra.map((r) => [r.kind, r.step]));
+      for (const [i, r] of ra.entries())
+        expect(Math.abs((rb[i] as { loss: number }).loss - r.loss)).toBeLessThan(2e-4);
+      const wa = QNetwork.load(join(a, "checkpoint"));
+      const wb = QNetwork.load(join(b, "checkpoint"));
+      let worst = 0;
+      for (const [n, v] of wa.namedVariables) {
+        const x = v.dataSync();
+        const y = wb.namedVariables.get(n)?.dataSync() as Float32Array;
+        for (let i = 0; i < x.length; i++)
+          worst = Math.max(worst, Math.abs((x[i] as number) - (y[i] as number)));
+      }
+      expect(worst).toBeLessThan(1e-3); // 20 Adam steps at lr 3e-3 from identical starts
+      // half on ort, the rest on tfjs: ends where the all-tfjs run ends (to the same tolerance)
+      const c = tmp();
+      await pretrain({ runDir: c, corpus, config: short, backend: "wasm", engine: "ort", stopAtStep: 10 });
+      const rest = await pretrain({ runDir: c, backend: "wasm" });
+      expect(rest.resumedFrom).toBe(10);
+      const wc = QNetwork.load(join(c, "checkpoint"));
+      let worstC = 0;
+      for (const [n, v] of wa.namedVariables) {
+        const x = v.dataSync();
+        const y = wc.namedVariables.get(n)?.dataSync() as Float32Array;
+        for (let i = 0; i < x.length; i++)
+          worstC = Math.max(worstC, Math.abs((x[i] as number) - (y[i] as number)));
+      }
+      expect(worstC).toBeLessThan(1e-3);
+      for (const n of [wa, wb, wc]) n.dispose();
+    },
+    120_000,
+  );
+
   it("lowers validation perplexity, and a resumed run ends byte-identical to an uninterrupted one", async () => {
     const a = tmp();
     const full = await pretrain({ runDir: a, corpus, config, backend: "wasm" });
