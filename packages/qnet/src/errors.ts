@@ -34,7 +34,11 @@ export class QnetBackendError extends DqnlmError {
 /** A network was used after `dispose()`, or two networks with different shapes were mixed. */
 export class QnetStateError extends DqnlmError {
   constructor(
-    code: "DQNLM_QNET_DISPOSED" | "DQNLM_QNET_SHAPE_MISMATCH" | "DQNLM_QNET_ALREADY_DUELING",
+    code:
+      | "DQNLM_QNET_DISPOSED"
+      | "DQNLM_QNET_SHAPE_MISMATCH"
+      | "DQNLM_QNET_ALREADY_DUELING"
+      | "DQNLM_QNET_FORWARD_ONLY",
     message: string,
     field?: string,
   ) {

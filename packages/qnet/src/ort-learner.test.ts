@@ -216,6 +216,23 @@ describe("OrtLearner (onnxruntime-node learner engine)", () => {
     },
   );
 
+  itOrt("forwardOnly: same logits as a training learner, no moments, training methods throw", async () => {
+    const net = QNetwork.random(base, 5);
+    const full = await OrtLearner.create(net);
+    const fwd = await OrtLearner.create(net, { forwardOnly: true });
+    const ids = { ids: idsArr, batch: B, seq: T };
+    expect(Array.from(await fwd.forward(ids))).toEqual(Array.from(await full.forward(ids)));
+    expect(fwd.getState().m.every((m) => m.length === 0)).toBe(true);
+    const { grads } = await full.gradients(ids, (l) => new Float32Array(l.length));
+    expect(() => fwd.applyGradients(grads)).toThrow(
+      expect.objectContaining({ code: "DQNLM_QNET_FORWARD_ONLY" }),
+    );
+    await expect(fwd.gradients(ids, (l) => l)).rejects.toMatchObject({ code: "DQNLM_QNET_FORWARD_ONLY" });
+    await fwd.dispose();
+    await full.dispose();
+    net.dispose();
+  });
+
   itOrt("trains a tiny LM: 50 steps lower the loss a lot", async () => {
     const config: GPT2Config = { vocabSize: 16, nPositions: 16, nEmbd: 32, nLayer: 2, nHead: 4 };
     const net = QNetwork.random(config, 3);

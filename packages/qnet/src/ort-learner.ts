@@ -75,6 +75,11 @@ export interface OrtLearnerOptions {
   clipNorm?: number;
   /** The onnxruntime module to use instead of `require("onnxruntime-node")`. */
   ort?: OrtModuleLike;
+  /**
+   * Forward passes only (e.g. a target or reference network): no Adam moments are allocated, the forward session
+   * is compiled instead of the training one, and the training methods throw. @default false
+   */
+  forwardOnly?: boolean;
 }
 
 /** Token ids [B, T]: an int32 tfjs tensor, or the values row-major with the shape. */
@@ -114,6 +119,8 @@ export class OrtLearner {
   clipNorm: number | undefined;
   /** onnxruntime intra-op threads. */
   readonly threads: number;
+  /** Created with {@link OrtLearnerOptions.forwardOnly}: forward passes only. */
+  readonly forwardOnly: boolean;
   readonly #ort: OrtModuleLike;
   readonly #models: Gpt2OnnxModels;
   readonly #spinning: boolean;
@@ -142,8 +149,11 @@ export class OrtLearner {
       this.#w.set(w.name, new Float32Array(w.shape.reduce((p, q) => p * q, 1)));
       this.#shapes.set(w.name, w.shape);
     }
-    this.#m = this.#models.weights.map((w) => new Float32Array(this.#w.get(w.name)?.length ?? 0));
-    this.#v = this.#models.weights.map((w) => new Float32Array(this.#w.get(w.name)?.length ?? 0));
+    this.forwardOnly = opts.forwardOnly ?? false;
+    const moment = (w: { name: string }) =>
+      new Float32Array(this.forwardOnly ? 0 : (this.#w.get(w.name)?.length ?? 0));
+    this.#m = this.#models.weights.map(moment);
+    this.#v = this.#models.weights.map(moment);
   }
 
   /**
@@ -165,8 +175,8 @@ export class OrtLearner {
     const ort = opts.ort ?? loadOnnxRuntime();
     const learner = new OrtLearner(ort, net.config, opts);
     learner.readFrom(net);
-    // Compile the cross-entropy session now so that a broken runtime fails here, not mid-training.
-    await learner.#session("ce");
+    // Compile the cross-entropy (or forward) session now so that a broken runtime fails here, not mid-training.
+    await learner.#session(learner.forwardOnly ? "forward" : "ce");
     return learner;
   }
 
@@ -188,6 +198,16 @@ export class OrtLearner {
   #check(): void {
     if (this.#disposed) {
       throw new QnetStateError("DQNLM_QNET_DISPOSED", "This OrtLearner was disposed; create a new one.");
+    }
+  }
+
+  #checkTrainable(what: string): void {
+    this.#check();
+    if (this.forwardOnly) {
+      throw new QnetStateError(
+        "DQNLM_QNET_FORWARD_ONLY",
+        `This OrtLearner was created with forwardOnly: true; ${what} needs a training learner (forwardOnly: false).`,
+      );
     }
   }
 
@@ -324,7 +344,7 @@ export class OrtLearner {
     ids: TokenBatch,
     targets: Int32Array,
   ): Promise<{ loss: number; grads: OrtGradients }> {
-    this.#check();
+    this.#checkTrainable("lossAndGradients");
     const x = this.#ids(ids);
     if (!(targets instanceof Int32Array) || targets.length !== x.data.length) {
       throw new QnetInputError(
@@ -354,7 +374,7 @@ export class OrtLearner {
     ids: TokenBatch,
     dlogits: DlogitsFn,
   ): Promise<{ logits: Float32Array; grads: OrtGradients }> {
-    this.#check();
+    this.#checkTrainable("gradients");
     const x = this.#ids(ids);
     const pool = this.#feeds(x);
     const fwd = await this.#run("splitForward", pool);
@@ -385,7 +405,7 @@ export class OrtLearner {
     norm: number;
     applied: boolean;
   } {
-    this.#check();
+    this.#checkTrainable("applyGradients");
     const list: Float32Array[] = [];
     let sq = 0;
     for (const [name, w] of this.#w) {
@@ -448,7 +468,7 @@ export class OrtLearner {
 
   /** Restores Adam's state (e.g. from {@link getState} or the trainer's `Adam.getState()`). */
   setState(s: OrtAdamState): void {
-    this.#check();
+    this.#checkTrainable("setState");
     if (s.m.length !== this.#m.length || s.v.length !== this.#v.length) {
       throw new QnetStateError(
         "DQNLM_QNET_SHAPE_MISMATCH",
