@@ -195,12 +195,18 @@ describe('dqn.engine: "ort"', () => {
         const tOnline = nets.online.clone();
         const oOnline = nets.online.clone();
         const adam = new Adam(tOnline.trainableVariables, 3e-3);
-        const engine = await OrtDqnEngine.create(oOnline, 3e-3);
+        // the full engine: target and reference forwards on onnxruntime too
+        const engine = await OrtDqnEngine.create(oOnline, 3e-3, {
+          target: nets.target,
+          reference: nets.reference,
+        });
         try {
           for (let u = 0; u < 3; u++) {
             const s1 = learnerStep(batch, { ...common, online: tOnline, optimizer: adam });
             const s2 = await engine.update(batch, common);
             expect(s2.ok).toBe(true);
+            for (const k of ["tdLoss", "marginLoss", "kl", "meanQ"] as const)
+              expect(Math.abs(s1[k] - s2[k]), k).toBeLessThan(1e-4 * Math.max(1, Math.abs(s1[k])));
             expect(Math.abs(s1.loss - s2.loss)).toBeLessThan(1e-4 * Math.max(1, Math.abs(s1.loss)));
             expect(Math.abs(s1.gradNorm - s2.gradNorm)).toBeLessThan(1e-4 * Math.max(1, s1.gradNorm));
           }

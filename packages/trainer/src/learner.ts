@@ -316,52 +316,80 @@ interface LossStats {
   tdErrors: Float32Array;
 }
 
-/** Layout, target rows and reference rows of an update (no gradient). */
-function prepare(
-  batch: readonly SampledTransition[],
-  o: Omit<LearnerOptions, "optimizer" | "online">,
-): Prepared {
-  const { cfg, target } = o;
-  const soft = cfg.dqn.objective === "soft";
+function checkReference(o: Omit<LearnerOptions, "optimizer" | "online">): boolean {
+  const soft = o.cfg.dqn.objective === "soft";
   if (soft && !o.reference)
     throw new TrainerInputError(
       "reference",
       'dqn.objective is "soft", which needs the frozen reference network (π_ref) but none was given. Fix: pass ' +
         '`reference` (a frozen copy of the start model), or set dqn.objective to "dqn".',
     );
-  const L = layout(batch, cfg, o.padId, o.allowed, soft);
+  return soft;
+}
+
+/** Rows `idx` of a row-major [·, V] array. */
+function gatherRows(a: Float32Array, idx: Int32Array, V: number): Float32Array {
+  const out = new Float32Array(idx.length * V);
+  idx.forEach((r, i) => {
+    out.set(a.subarray(r * V, (r + 1) * V), i * V);
+  });
+  return out;
+}
+
+/**
+ * Layout, target rows and reference rows of an update (no gradient). `fwd`: the target's (and reference's)
+ * whole output [rows·len·V] computed elsewhere (the onnxruntime engine); else tfjs forward passes.
+ */
+function prepare(
+  batch: readonly SampledTransition[],
+  o: Omit<LearnerOptions, "optimizer" | "online">,
+  L0?: Layout,
+  fwd?: { readonly target: Float32Array; readonly reference: Float32Array | null },
+): Prepared {
+  const { cfg, target } = o;
+  const soft = checkReference(o);
+  const L = L0 ?? layout(batch, cfg, o.padId, o.allowed, soft);
   const nextIdx = Int32Array.from(Array.from(L.next).filter((x) => x >= 0));
   // Rows read at states after s_t: the bootstrap states, then (soft n-step) the intermediate ones.
   const auxIdx = soft && L.mid.row.length > 0 ? Int32Array.from([...nextIdx, ...L.mid.row]) : nextIdx;
   const idsShape: [number, number] = [L.rows, L.len];
 
+  const Vf = fwd ? fwd.target.length / (L.rows * L.len) : 0;
   // Target rows (and reference rows for KL / the soft objective): no gradient.
-  const tNext = tf.tidy(() => {
-    if (auxIdx.length === 0) return new Float32Array(0);
-    const ids = tf.tensor2d(L.ids, idsShape, "int32");
-    const q = target.forward(ids);
-    const V = q.shape[2];
-    return tf
-      .gather(tf.reshape(q, [L.rows * L.len, V]), tf.tensor1d(auxIdx, "int32"))
-      .dataSync() as Float32Array;
-  });
+  const tNext = fwd
+    ? gatherRows(fwd.target, auxIdx, Vf)
+    : tf.tidy(() => {
+        if (auxIdx.length === 0) return new Float32Array(0);
+        const ids = tf.tensor2d(L.ids, idsShape, "int32");
+        const q = target.forward(ids);
+        const V = q.shape[2];
+        return tf
+          .gather(tf.reshape(q, [L.rows * L.len, V]), tf.tensor1d(auxIdx, "int32"))
+          .dataSync() as Float32Array;
+      });
   const klW = cfg.dqn.klWeight;
   // z_ref at the current states (kept as a tensor: Q = τ·(z_θ − z_ref) and the KL term) and at the aux states.
+  const fref = fwd?.reference;
   const ref =
-    (klW > 0 || soft) && o.reference
-      ? tf.tidy(() => {
-          const refNet = o.reference as QModel;
-          const q = refNet.forward(tf.tensor2d(L.ids, idsShape, "int32"));
-          const V = q.shape[2];
-          const flat = tf.reshape(q, [L.rows * L.len, V]);
-          const cur = tf.gather(flat, tf.tensor1d(L.cur, "int32")) as tf.Tensor2D;
-          const aux =
-            soft && auxIdx.length > 0
-              ? (tf.gather(flat, tf.tensor1d(auxIdx, "int32")).dataSync() as Float32Array)
-              : new Float32Array(0);
-          return { cur, aux };
-        })
-      : null;
+    (klW > 0 || soft) && o.reference && fref
+      ? {
+          cur: tf.tensor2d(gatherRows(fref, L.cur, Vf), [L.cur.length, Vf]),
+          aux: soft && auxIdx.length > 0 ? gatherRows(fref, auxIdx, Vf) : new Float32Array(0),
+        }
+      : (klW > 0 || soft) && o.reference
+        ? tf.tidy(() => {
+            const refNet = o.reference as QModel;
+            const q = refNet.forward(tf.tensor2d(L.ids, idsShape, "int32"));
+            const V = q.shape[2];
+            const flat = tf.reshape(q, [L.rows * L.len, V]);
+            const cur = tf.gather(flat, tf.tensor1d(L.cur, "int32")) as tf.Tensor2D;
+            const aux =
+              soft && auxIdx.length > 0
+                ? (tf.gather(flat, tf.tensor1d(auxIdx, "int32")).dataSync() as Float32Array)
+                : new Float32Array(0);
+            return { cur, aux };
+          })
+        : null;
 
   const needOnlineNext = soft
     ? cfg.dqn.softTarget === "min" || cfg.dqn.targetMask
@@ -483,6 +511,13 @@ export function learnerStep(batch: readonly SampledTransition[], o: LearnerOptio
   return { ok, loss, ...st, gradNorm, episodes: L.rows, tokens: L.rows * L.len };
 }
 
+/** A forward pass on onnxruntime: token ids [B, T] → logits [B·T·V] row-major. */
+export type OrtForward = (ids: {
+  readonly ids: Int32Array;
+  readonly batch: number;
+  readonly seq: number;
+}) => Promise<Float32Array>;
+
 /**
  * What {@link learnerStepOrt} needs from the onnxruntime engine (qnet's `OrtLearner` satisfies it): the online
  * network's forward + backward from dL/dlogits, and clipped Adam on its own copy of the weights.
@@ -508,23 +543,48 @@ export interface OrtStepEngine {
  */
 export async function learnerStepOrt(
   batch: readonly SampledTransition[],
-  o: Omit<LearnerOptions, "optimizer" | "online"> & { readonly engine: OrtStepEngine },
+  o: Omit<LearnerOptions, "optimizer" | "online"> & {
+    readonly engine: OrtStepEngine;
+    /**
+     * Forward passes of the target and reference networks on onnxruntime (ids → [B·T·V] row-major); without
+     * them `target` / `reference` run on tfjs. The caller keeps their weights equal to the tfjs networks'.
+     */
+    readonly forward?: {
+      readonly target: OrtForward;
+      readonly reference?: OrtForward;
+    };
+  },
 ): Promise<UpdateStats> {
   const { cfg, engine } = o;
-  const P = prepare(batch, o);
+  let P: Prepared;
+  if (o.forward) {
+    const soft = checkReference(o);
+    const L = layout(batch, cfg, o.padId, o.allowed, soft);
+    const ids = { ids: L.ids, batch: L.rows, seq: L.len };
+    const needRef = (cfg.dqn.klWeight > 0 || soft) && o.reference !== undefined;
+    const target = await o.forward.target(ids);
+    const reference = needRef && o.forward.reference ? await o.forward.reference(ids) : null;
+    P = prepare(batch, o, L, { target, reference });
+  } else {
+    P = prepare(batch, o);
+  }
   const { L } = P;
   const st = newLossStats(P.n);
   let loss = Number.NaN;
   let grads: ReadonlyMap<string, Float32Array>;
   try {
-    ({ grads } = await engine.gradients({ ids: L.ids, batch: L.rows, seq: L.len }, (logits, shape) =>
+    ({ grads } = await engine.gradients({ ids: L.ids, batch: L.rows, seq: L.len }, (logits, shape) => {
+      let dl: Float32Array = new Float32Array(0);
+      // The array leaves the scope by closure, not as tidy's result: tidy walks a returned container
+      // element by element, which costs seconds for a [rows·len, V] array.
       tf.tidy(() => {
         const flat = tf.tensor2d(logits, [shape[0] * shape[1], shape[2]], "float32");
         const { value, grad } = tf.valueAndGrad((x: tf.Tensor) => lossOf(P, cfg, x as tf.Tensor2D, st))(flat);
         loss = (value.dataSync() as Float32Array)[0] as number;
-        return grad.dataSync() as Float32Array;
-      }),
-    ));
+        dl = grad.dataSync() as Float32Array;
+      });
+      return dl;
+    }));
   } finally {
     P.ref?.cur.dispose();
   }

@@ -236,9 +236,14 @@ function dispose(s: Partial<Session>): void {
  * The DQN optimizer over the online network's current weights: tfjs Adam, or with `dqn.engine: "ort"` the
  * onnxruntime learner engine (which also runs the updates). Both keep Adam's state in the same layout.
  */
-async function newOptimizer(online: QNetwork, cfg: TrainerConfig): Promise<Adam | OrtDqnEngine> {
+async function newOptimizer(
+  online: QNetwork,
+  target: QNetwork,
+  reference: QNetwork | null,
+  cfg: TrainerConfig,
+): Promise<Adam | OrtDqnEngine> {
   return cfg.dqn.engine === "ort"
-    ? await OrtDqnEngine.create(online, cfg.dqn.learningRate)
+    ? await OrtDqnEngine.create(online, cfg.dqn.learningRate, { target, reference })
     : new Adam(online.trainableVariables, cfg.dqn.learningRate);
 }
 
@@ -568,7 +573,7 @@ export async function train(input: TrainInput, callbacks: TrainCallbacks = {}): 
         ? online.clone()
         : QNetwork.random(online.config, targetSeed, { std: 0.02, allNormal: true });
     part.target = target;
-    const optimizer = await newOptimizer(online, cfg);
+    const optimizer = await newOptimizer(online, target, reference, cfg);
     part.optimizer = optimizer;
     let testBefore: SplitReport | null = null;
     if (task.prompts.test.length > 0) {
@@ -693,7 +698,7 @@ export async function resume(
       part.reference = reference;
       writeVariables(reference.trainableVariables, tensors, "reference", "tensors.safetensors");
     }
-    const optimizer = await newOptimizer(online, cfg);
+    const optimizer = await newOptimizer(online, target, reference, cfg);
     part.optimizer = optimizer;
     const nVars = online.trainableVariables.length;
     online.trainableVariables.forEach((v, i) => {
