@@ -164,7 +164,11 @@ function parent(): void {
       );
     }
   }
-  const med = (a: number[]): number => [...a].sort((x, y) => x - y)[a.length >> 1] as number;
+  const med = (a: number[]): number => {
+    const s = [...a].sort((x, y) => x - y);
+    const h = s.length >> 1;
+    return s.length % 2 ? (s[h] as number) : ((s[h - 1] as number) + (s[h] as number)) / 2;
+  };
   console.log("\nDQN loop on wasm (1 thread), learner engine tfjs vs ort: medians over rounds");
   const base = med((rows.get(engines[0] as string) ?? []).map((x) => x.updatesPerSec as number));
   for (const e of engines) {

@@ -311,13 +311,13 @@ function resumeData(seed: number) {
   return { train: mk(24), validation: mk(6), test: mk(6) };
 }
 
-function resumeInput(runDir: string): TrainInput {
+function resumeInput(runDir: string, backend: string): TrainInput {
   return {
     runDir,
     config: {
       preset: "stable",
       seed: 7,
-      backend: "cpu",
+      backend,
       data: { maxPromptTokens: 4, maxNewTokens: 4 },
       mle: { epochs: 1, batchSize: 8 },
       dqn: {
@@ -342,15 +342,15 @@ function resumeInput(runDir: string): TrainInput {
 }
 
 describe('dqn.engine: "ort" in train() / resume()', () => {
-  itOrt(
-    "interrupt + resume ends bit-exactly equal to an uninterrupted ort run (cpu backend)",
-    async () => {
+  (why ? it.skip : it).each(["cpu", "wasm"])(
+    "interrupt + resume ends bit-exactly equal to an uninterrupted ort run (%s backend)",
+    async (backend) => {
       const base = mkdtempSync(join(tmpdir(), "dqnlm-ort-resume-"));
-      const full = await train(resumeInput(join(base, "full")));
+      const full = await train(resumeInput(join(base, "full"), backend));
       expect(full.stopped).toBe("done");
       expect(full.updates).toBe(24);
       let seen = 0;
-      const part = await train(resumeInput(join(base, "cut")), {
+      const part = await train(resumeInput(join(base, "cut"), backend), {
         onLog: (r) => {
           if (r.phase === "dqn") seen = r.step;
         },
