@@ -145,8 +145,10 @@ export interface TrainerConfig {
      * TD / soft-Q loss and its gradient w.r.t. the online logits are computed by the same tfjs code as with
      * `"tfjs"`, then the same clipping and Adam rule; the new weights are written back into the tfjs online network
      * after every update, so rollouts, validation and the target sync are unchanged). The target and reference
-     * forward passes stay on tfjs. Checkpoints keep the same Adam layout (runs resume on either engine). Honoured
-     * by `train()` / `resume()`; `learnerStep` itself and the distributed learner run tfjs. @default "tfjs"
+     * forward passes of the update run on onnxruntime too (forward-only copies kept equal to the tfjs networks).
+     * Checkpoints keep the same Adam layout (runs resume on either engine). Measured: 1.96–2.50× the whole loop's
+     * updates/s at d=128, 4 layers, V=8000 on wasm (trainer README, "DQN loop: tfjs vs onnxruntime learner").
+     * Honoured by `train()` / `resume()`; `learnerStep` itself and the distributed learner run tfjs. @default "tfjs"
      */
     readonly engine: "tfjs" | "ort";
     /** Treat the length limit as terminal (the state includes the position, so the horizon is finite). @default true */
