@@ -146,7 +146,7 @@ export interface TrainerConfig {
      * `"tfjs"`, then the same clipping and Adam rule; the new weights are written back into the tfjs online network
      * after every update, so rollouts, validation and the target sync are unchanged). The target and reference
      * forward passes of the update run on onnxruntime too (forward-only copies kept equal to the tfjs networks).
-     * Checkpoints keep the same Adam layout (runs resume on either engine). Measured: 1.96–2.50× the whole loop's
+     * Checkpoints keep the tfjs engine's Adam layout (same files; resume is bit-exact). Measured: 1.96–2.50× the whole loop's
      * updates/s at d=128, 4 layers, V=8000 on wasm (trainer README, "DQN loop: tfjs vs onnxruntime learner").
      * Honoured by `train()` / `resume()`; `learnerStep` itself and the distributed learner run tfjs. @default "tfjs"
      */
