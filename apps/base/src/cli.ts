@@ -17,7 +17,7 @@ import { type PretrainConfig, pretrain } from "./pretrain.js";
 const USAGE = `usage:
   dqnlm-base pretrain --out DIR [--data-dir DIR] [--time-budget MIN] [--steps N] [--seed N]
                       [--vocab-size N] [--n-embd N] [--n-layer N] [--n-head N] [--seq-len N] [--batch-size N]
-                      [--learning-rate X] [--warmup-steps N] [--eval-every N] [--checkpoint-every N] [--backend NAME] [--engine tfjs|ort]
+                      [--learning-rate X] [--warmup-steps N] [--eval-every N] [--checkpoint-every N] [--backend NAME] [--engine auto|tfjs|ort]
   dqnlm-base export --run DIR --to DIR [--dtype f16|f32]
 A run folder that already holds a checkpoint resumes (the stored config is kept; --steps may extend it).`;
 
@@ -76,11 +76,11 @@ async function main(argv: string[]): Promise<number> {
         "time-budget",
         `expected minutes ≥ 0, received ${String(values["time-budget"])}.`,
       );
-    const engine = values.engine ?? "tfjs";
-    if (engine !== "tfjs" && engine !== "ort")
+    const engine = values.engine ?? "auto";
+    if (engine !== "auto" && engine !== "tfjs" && engine !== "ort")
       throw new BaseInputError(
         "engine",
-        `expected tfjs or ort (onnxruntime-node, when installed), received ${JSON.stringify(engine)}.`,
+        `expected auto, tfjs or ort (onnxruntime-node, when installed), received ${JSON.stringify(engine)}.`,
       );
     const t0 = Date.now();
     const result = await pretrain({
@@ -116,7 +116,7 @@ async function main(argv: string[]): Promise<number> {
     });
     process.stderr.write(
       `[base] ${result.stopped} at step ${result.step} (resumed from ${result.resumedFrom}); validation perplexity ` +
-        `${result.validationPerplexity.toFixed(2)}; backend ${result.backend}; ${((Date.now() - t0) / 60000).toFixed(1)} min\n`,
+        `${result.validationPerplexity.toFixed(2)}; backend ${result.backend}; engine ${result.engine} (${result.engineNote}); ${((Date.now() - t0) / 60000).toFixed(1)} min\n`,
     );
     return 0;
   }

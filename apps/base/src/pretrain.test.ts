@@ -105,7 +105,7 @@ describe("pretrain", () => {
           .split("\n")
           .map((l) => JSON.parse(l) as { kind: string; step: number; loss: number });
       const a = tmp();
-      await pretrain({ runDir: a, corpus, config: short, backend: "wasm" });
+      await pretrain({ runDir: a, corpus, config: short, backend: "wasm", engine: "tfjs" });
       const b = tmp();
       await pretrain({ runDir: b, corpus, config: short, backend: "wasm", engine: "ort" });
       const [ra, rb] = [read(a), read(b)];
@@ -125,7 +125,7 @@ describe("pretrain", () => {
       // half on ort, the rest on tfjs: ends where the all-tfjs run ends (to the same tolerance)
       const c = tmp();
       await pretrain({ runDir: c, corpus, config: short, backend: "wasm", engine: "ort", stopAtStep: 10 });
-      const rest = await pretrain({ runDir: c, backend: "wasm" });
+      const rest = await pretrain({ runDir: c, backend: "wasm", engine: "tfjs" });
       expect(rest.resumedFrom).toBe(10);
       const wc = QNetwork.load(join(c, "checkpoint"));
       let worstC = 0;
@@ -145,6 +145,7 @@ describe("pretrain", () => {
     const a = tmp();
     const full = await pretrain({ runDir: a, corpus, config, backend: "wasm" });
     expect(full.step).toBe(60);
+    expect(full.engine).toBe(ortWhy ? "tfjs" : "ort"); // the default "auto"
     const recs = readFileSync(join(a, "metrics.jsonl"), "utf8")
       .trim()
       .split("\n")

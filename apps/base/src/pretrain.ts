@@ -24,7 +24,15 @@ import {
 import { join } from "node:path";
 import { Rng, type RngState, writeFileAtomic } from "@dqnlm/core";
 import { type HFTokenizer, loadTokenizer, trainTokenizer } from "@dqnlm/mdp";
-import { OrtLearner, QNetwork, readSafetensors, selectBackend, tf, writeSafetensors } from "@dqnlm/qnet";
+import {
+  loadOnnxRuntime,
+  OrtLearner,
+  QNetwork,
+  readSafetensors,
+  selectBackend,
+  tf,
+  writeSafetensors,
+} from "@dqnlm/qnet";
 import { Adam, globalNorm } from "@dqnlm/trainer";
 import { BaseInputError } from "./errors.js";
 
@@ -122,10 +130,11 @@ export interface PretrainOptions {
    * Engine of the training steps: `"tfjs"` (the backend above), or `"ort"` — qnet's `OrtLearner` on the optional
    * peer `onnxruntime-node` (native GEMMs, 1 thread; the fused LM step is 3–4× the wasm step in qnet's anchor
    * bench): same windows, loss, clipping, schedule and Adam rule; validation and checkpoints read the weights back
-   * into the tfjs model, and the Adam state keeps its layout, so a run may resume on either engine.
-   * @default "tfjs"
+   * into the tfjs model, and the Adam state keeps its layout, so a run may resume on either engine. `"auto"`:
+   * `"ort"` where onnxruntime-node loads, else `"tfjs"` (the result's `engine` says which ran).
+   * @default "auto"
    */
-  readonly engine?: "tfjs" | "ort";
+  readonly engine?: "auto" | "tfjs" | "ort";
 }
 
 /** What a call of {@link pretrain} did. */
@@ -134,6 +143,9 @@ export interface PretrainResult {
   readonly tokens: number;
   readonly validationPerplexity: number;
   readonly backend: string;
+  /** The engine of the training steps, and why (`"auto"` resolved). */
+  readonly engine: "tfjs" | "ort";
+  readonly engineNote: string;
   readonly resumedFrom: number;
   readonly stopped: "done" | "time-budget" | "stop-at-step";
 }
@@ -469,8 +481,19 @@ export async function pretrain(opts: PretrainOptions): Promise<PretrainResult> {
   const logEvery = Math.max(1, Math.min(25, cfg.evalEvery));
   // engine "ort": the learner's own copy of the weights and Adam moments; the tfjs model and `opt` are brought up
   // to date before every validation and checkpoint (and at the end).
+  let engine: "tfjs" | "ort" = opts.engine === "ort" ? "ort" : "tfjs";
+  let engineNote = "as requested";
+  if ((opts.engine ?? "auto") === "auto") {
+    try {
+      loadOnnxRuntime("pretrain --engine auto");
+      engine = "ort";
+      engineNote = "auto → ort: onnxruntime-node loads";
+    } catch (err) {
+      engineNote = `auto → tfjs: onnxruntime-node cannot be loaded (${(err as Error).message.split("\n")[0]})`;
+    }
+  }
   const ortL =
-    opts.engine === "ort"
+    engine === "ort"
       ? await OrtLearner.create(model, { learningRate: cfg.learningRate, beta1: 0.9, beta2: 0.98 })
       : null;
   if (ortL) ortL.setState(opt.getState());
@@ -576,6 +599,8 @@ export async function pretrain(opts: PretrainOptions): Promise<PretrainResult> {
     tokens: state.tokens,
     validationPerplexity: state.validationPerplexity,
     backend: backend.name,
+    engine,
+    engineNote,
     resumedFrom,
     stopped,
   };

@@ -215,8 +215,8 @@ export interface EngineUse {
  * Which engine runs each part on the active backend. Every tensor op (the learner's forward and backward, and
  * every gradient-free pass: rollouts with the KV cache, target and reference passes, evaluation decoding)
  * runs on the tfjs backend; on wasm, qnet's replacement kernels (transpose, scatter-add, one-hot, shared
- * identity) run in JavaScript on the main thread. `onnxruntime-node` is probed and reported: it runs the opt-in
- * learner engine {@link OrtLearner} (ort-learner.ts; the trainer's `mle.engine: "ort"`), nothing by default.
+ * identity) run in JavaScript on the main thread. `onnxruntime-node` is probed and reported: it runs the
+ * learner engine {@link OrtLearner} (ort-learner.ts), which the trainer uses by default ("auto") where it loads.
  */
 async function engineUse(name: BackendName, cpus: number): Promise<EngineUse[]> {
   let engine: string = name;
@@ -261,7 +261,7 @@ async function engineUse(name: BackendName, cpus: number): Promise<EngineUse[]> 
       part: "onnxruntime-node (optional)",
       engine: `onnxruntime ${mod.env?.versions?.common ?? "?"} (MLAS)`,
       threads: 0,
-      note: 'loads; opt-in learner engine: OrtLearner (trainer: mle.engine "ort"); not used by default',
+      note: 'loads; learner engine OrtLearner: the trainer\'s default ("auto") for MLE and DQN updates and apps/base pretrain; rollouts and decoding stay on tfjs',
     };
   } catch (err) {
     ort = {

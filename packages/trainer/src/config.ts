@@ -14,6 +14,8 @@ import { TrainerConfigError } from "./errors.js";
 export type PresetName = "seed" | "stable" | "soft";
 /** The learning objective: hard-max DQN, or KL-regularised soft Q-learning (see `dqn.objective`). */
 export type Objective = "dqn" | "soft";
+/** Engine of training steps: tfjs, onnxruntime-node, or `"auto"` (onnxruntime-node where it loads). */
+export type Engine = "auto" | "tfjs" | "ort";
 /** Per-step reward form (see rewards' `stepRewards`). */
 export type RewardForm = "prefix" | "delta" | "terminal";
 
@@ -54,9 +56,11 @@ export interface TrainerConfig {
      * Engine of the warm start's training steps: `"tfjs"` (the run's backend) or `"ort"` (qnet's OrtLearner on the
      * optional peer `onnxruntime-node`, 1 thread: native GEMMs, 4–6× faster per LM step than wasm in the anchor bench;
      * same batches, loss, clipping, Adam rule and early stopping, and the weights are written back at the end).
-     * Honoured by `train()`; `mleWarmStart` itself and the distributed learner run tfjs. @default "tfjs"
+     * `"auto"`: `"ort"` where onnxruntime-node loads, else `"tfjs"`; `train()` records the engine it chose in the
+     * run's config.json (so a resume uses the same) and in the first metrics record. Honoured by `train()`;
+     * `mleWarmStart` itself and the distributed learner run tfjs. @default "auto"
      */
-    readonly engine: "tfjs" | "ort";
+    readonly engine: Engine;
   };
   readonly dqn: {
     /**
@@ -148,9 +152,10 @@ export interface TrainerConfig {
      * forward passes of the update run on onnxruntime too (forward-only copies kept equal to the tfjs networks).
      * Checkpoints keep the tfjs engine's Adam layout (same files; resume is bit-exact). Measured: 1.96–2.50× the whole loop's
      * updates/s at d=128, 4 layers, V=8000 on wasm (trainer README, "DQN loop: tfjs vs onnxruntime learner").
-     * Honoured by `train()` / `resume()`; `learnerStep` itself and the distributed learner run tfjs. @default "tfjs"
+     * `"auto"`: `"ort"` where onnxruntime-node loads, else `"tfjs"` (recorded as for `mle.engine`). Honoured by
+     * `train()` / `resume()`; `learnerStep` itself and the distributed learner run tfjs. @default "auto"
      */
-    readonly engine: "tfjs" | "ort";
+    readonly engine: Engine;
     /** Treat the length limit as terminal (the state includes the position, so the horizon is finite). @default true */
     readonly maxLengthTerminal: boolean;
   };
@@ -259,7 +264,7 @@ const STABLE: TrainerConfig = {
     learningRate: 1e-3,
     patience: 2,
     maxSteps: 0,
-    engine: "tfjs",
+    engine: "auto",
   },
   dqn: {
     objective: "dqn",
@@ -290,7 +295,7 @@ const STABLE: TrainerConfig = {
     rolloutBatch: 16,
     updatesPerRollout: 4,
     warmupTransitions: 256,
-    engine: "tfjs",
+    engine: "auto",
     maxLengthTerminal: true,
   },
   replay: {
@@ -409,7 +414,7 @@ const SCHEMA: Record<string, Check | Record<string, Check>> = {
     learningRate: num({ gt: 0, max: 1 }),
     patience: int(0),
     maxSteps: int(0),
-    engine: oneOf("tfjs", "ort"),
+    engine: oneOf("auto", "tfjs", "ort"),
   },
   dqn: {
     objective: oneOf("dqn", "soft"),
@@ -440,7 +445,7 @@ const SCHEMA: Record<string, Check | Record<string, Check>> = {
     rolloutBatch: int(1),
     updatesPerRollout: int(1),
     warmupTransitions: int(0),
-    engine: oneOf("tfjs", "ort"),
+    engine: oneOf("auto", "tfjs", "ort"),
     maxLengthTerminal: bool,
   },
   replay: {

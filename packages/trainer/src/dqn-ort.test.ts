@@ -129,7 +129,7 @@ describe('dqn.engine: "ort"', () => {
 
   it("is a validated option, tfjs in every preset", () => {
     for (const preset of ["soft", "stable", "seed"] as const)
-      expect(resolveConfig({ preset }).dqn.engine).toBe("tfjs");
+      expect(resolveConfig({ preset }).dqn.engine).toBe("auto");
     expect(resolveConfig({ dqn: { engine: "ort" } }).dqn.engine).toBe("ort");
     let e: unknown;
     try {
@@ -373,6 +373,20 @@ describe('dqn.engine: "ort" in train() / resume()', () => {
     },
     120_000,
   );
+
+  it('"auto" engines (the default) become concrete in the run: ort where onnxruntime-node loads, else tfjs', async () => {
+    const base = mkdtempSync(join(tmpdir(), "dqnlm-auto-engine-"));
+    const input = resumeInput(join(base, "auto"), "wasm");
+    const c = input.config as { dqn: Record<string, unknown> };
+    const { engine: _e, ...dqn } = c.dqn;
+    const res = await train({ ...input, config: { ...c, dqn: { ...dqn, updates: 4 } } });
+    const want = why ? "tfjs" : "ort";
+    const stored = JSON.parse(readFileSync(join(res.runDir, "config.json"), "utf8")).config;
+    expect([stored.mle.engine, stored.dqn.engine]).toEqual([want, want]);
+    const info = readMetrics(join(res.runDir, "metrics.jsonl")).find((r) => r.phase === "info")!;
+    expect([info.mleEngine, info.dqnEngine]).toEqual([want, want]);
+    expect(String(info.engineNote)).toContain(`auto → ${want}`);
+  }, 60_000);
 
   itOrt(
     "learns the copy task like the tfjs engine (stable preset, the toy test's budget)",

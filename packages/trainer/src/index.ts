@@ -4,6 +4,7 @@ export type { BeamHypothesis, BeamSearchOptions, SequenceScoreOptions } from "./
 export { beamSearch, sequenceLogProbs } from "./beam.js";
 export type {
   ConfigTableRow,
+  Engine,
   Objective,
   PresetName,
   RewardForm,

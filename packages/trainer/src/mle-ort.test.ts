@@ -47,8 +47,8 @@ describe('mle.engine: "ort"', () => {
   });
 
   it("is a validated option, tfjs by default in every preset", () => {
-    expect(resolveConfig({}).mle.engine).toBe("tfjs");
-    expect(resolveConfig({ preset: "seed" }).mle.engine).toBe("tfjs");
+    expect(resolveConfig({}).mle.engine).toBe("auto");
+    expect(resolveConfig({ preset: "seed" }).mle.engine).toBe("auto");
     expect(resolveConfig({ mle: { engine: "ort" } }).mle.engine).toBe("ort");
     let e: unknown;
     try {

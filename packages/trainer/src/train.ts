@@ -22,6 +22,7 @@ import type { Tokenizer } from "@dqnlm/mdp";
 import {
   type BackendName,
   type GPT2Config,
+  loadOnnxRuntime,
   QNetwork,
   recoverFolder,
   replaceFolderAtomic,
@@ -230,6 +231,31 @@ function dispose(s: Partial<Session>): void {
   s.online?.dispose();
   s.target?.dispose();
   s.reference?.dispose();
+}
+
+/**
+ * `"auto"` engines made concrete: `"ort"` where onnxruntime-node loads, else `"tfjs"`, with the reason (stored in
+ * the run's config.json, so a resume runs the same engines, and logged in the first metrics record).
+ */
+function concreteEngines(c: TrainerConfig): { cfg: TrainerConfig; engineNote: string } {
+  if (c.mle.engine !== "auto" && c.dqn.engine !== "auto") return { cfg: c, engineNote: "as configured" };
+  let why = "";
+  try {
+    loadOnnxRuntime();
+  } catch (err) {
+    why = (err as Error).message;
+  }
+  const auto: "tfjs" | "ort" = why ? "tfjs" : "ort";
+  return {
+    cfg: {
+      ...c,
+      mle: { ...c.mle, engine: c.mle.engine === "auto" ? auto : c.mle.engine },
+      dqn: { ...c.dqn, engine: c.dqn.engine === "auto" ? auto : c.dqn.engine },
+    },
+    engineNote: why
+      ? `auto → tfjs: onnxruntime-node cannot be loaded (${why.split("\n")[0]})`
+      : "auto → ort: onnxruntime-node loads (native GEMMs for the learner; rollouts and decoding stay on tfjs)",
+  };
 }
 
 /**
@@ -491,7 +517,7 @@ function makeLoop(
  */
 export async function train(input: TrainInput, callbacks: TrainCallbacks = {}): Promise<TrainResult> {
   const t0 = performance.now();
-  const cfg = resolveConfig(input.config ?? {});
+  const { cfg, engineNote } = concreteEngines(resolveConfig(input.config ?? {}));
   const runDir = input.runDir;
   const paths = checkpointPaths(runDir);
   if (existsSync(join(paths.last, "state.json")))
@@ -521,7 +547,16 @@ export async function train(input: TrainInput, callbacks: TrainCallbacks = {}): 
     logger.log(r);
     callbacks.onLog?.(r);
   };
-  log({ phase: "info", step: 0, seed: cfg.seed, preset: cfg.preset, backend });
+  log({
+    phase: "info",
+    step: 0,
+    seed: cfg.seed,
+    preset: cfg.preset,
+    backend,
+    mleEngine: cfg.mle.engine,
+    dqnEngine: cfg.dqn.engine,
+    engineNote,
+  });
   const master = new Rng(cfg.seed);
   const modelSeed = master.nextUint32();
   const mleRng = master.fork();
