@@ -29,7 +29,9 @@ for (let round = 0; round < rounds; round++) {
     const dir = join(mkdtempSync(join(tmpdir(), "dqnlm-pt-bench-")), "run");
     cpSync(src, dir, { recursive: true });
     const st = JSON.parse(readFileSync(join(dir, "checkpoint", "state.json"), "utf8")).step as number;
-    const steps0 = JSON.parse(readFileSync(join(dir, "pretrain.json"), "utf8")).config?.steps as number | undefined;
+    const steps0 = JSON.parse(readFileSync(join(dir, "pretrain.json"), "utf8")).config?.steps as
+      | number
+      | undefined;
     const config = { steps: Math.max(steps0 ?? 0, st + 2 + steps) };
     await pretrain({ runDir: dir, backend: "wasm", engine, stopAtStep: st + 2, config });
     const t1 = performance.now();
