@@ -73,8 +73,6 @@ export const translateTask: GenerationTask = {
   demoDefaults: {
     // a small random model keeps this demo to a few minutes; train/experiment start from --init base
     init: "random",
-    // the README's demo output was measured with `stable`; train/experiment default to `soft`
-    preset: "stable",
     "max-prompt-tokens": 16,
     "max-new-tokens": 16,
     "n-embd": 64,
@@ -82,7 +80,9 @@ export const translateTask: GenerationTask = {
     "n-head": 2,
     "vocab-size": 800,
     "mle-epochs": 2,
-    "dqn-updates": 100,
+    // 400 soft updates (early stopping after 5 validations without gain): above MLE on BLEU and chrF for
+    // seeds 1 and 3, −0.25 BLEU / +0.14 chrF on seed 2 (README); 100 did not beat the start
+    "dqn-updates": 400,
     "val-every": 25,
     "val-examples": 64,
     "test-limit": 100,
