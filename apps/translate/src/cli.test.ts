@@ -13,7 +13,7 @@ describe("dqnlm-translate end to end (smoke: tiny model, few steps)", () => {
     const cli = generationCli(translateTask, "dqnlm-translate");
     const code = await runTaskCli(cli, [...smokeArgs(out), "--max-prompt-tokens", "16"], io);
     expect(code, log.join("")).toBe(EXIT_CODES.ok);
-    for (const f of ["report.md", "results.json", "metrics.jsonl", "predictions/test.dqn-stable.jsonl"])
+    for (const f of ["report.md", "results.json", "metrics.jsonl", "predictions/test.dqn-soft.jsonl"])
       expect(existsSync(join(out, f)), f).toBe(true);
     expect(readFileSync(join(out, "curves", "validation.svg"), "utf8")).toContain("<svg");
     const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as {
@@ -21,7 +21,7 @@ describe("dqnlm-translate end to end (smoke: tiny model, few steps)", () => {
       backend: string;
     };
     expect(results.backend).toBe("wasm");
-    expect(results.systems.map((s) => s.system)).toEqual(["MLE", "DQN (stable)"]);
+    expect(results.systems.map((s) => s.system)).toEqual(["MLE", "DQN (soft)"]); // the demo runs the default preset
     for (const s of results.systems) {
       expect(s.scores.map((m) => m.name)).toEqual(["BLEU", "chrF"]);
       for (const m of s.scores) {
