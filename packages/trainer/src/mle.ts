@@ -82,6 +82,96 @@ export interface MleResult {
   readonly stoppedEarly: boolean;
 }
 
+type Progress = (step: number, total: number, live: Record<string, number>) => void;
+
+/**
+ * The warm start's schedule, shared by both engines: the seeded shuffle of every epoch, batches, the
+ * `mle.maxSteps` cap, the per-epoch log record and early stopping on the validation loss (keeping the best
+ * weights, of whatever form the engine snapshots).
+ */
+class MleSchedule<W> {
+  step = 0;
+  epoch = 0;
+  best = Number.POSITIVE_INFINITY;
+  bestWeights: W | null = null;
+  stoppedEarly = false;
+  /** The step cap was reached (no validation for the epoch it cut). */
+  capped = false;
+  readonly totalSteps: number;
+  readonly #order: number[];
+  #bad = 0;
+  #sum = 0;
+  #cnt = 0;
+
+  constructor(
+    readonly train: readonly MlePair[],
+    readonly hasValidation: boolean,
+    readonly m: TrainerConfig["mle"],
+    readonly rng: Rng,
+    readonly log: (r: LogRecord) => void,
+    readonly progress?: Progress,
+  ) {
+    this.#order = train.map((_, i) => i);
+    const perEpoch = Math.ceil(train.length / m.batchSize);
+    this.totalSteps = m.maxSteps > 0 ? Math.min(m.maxSteps, perEpoch * m.epochs) : perEpoch * m.epochs;
+  }
+
+  /** Whether another epoch runs. */
+  get running(): boolean {
+    return !this.capped && !this.stoppedEarly && this.epoch < this.m.epochs;
+  }
+
+  /** This epoch's batches in a fresh shuffled order; ends early (setting `capped`) at `mle.maxSteps`. */
+  *batches(): Generator<MlePair[]> {
+    this.rng.shuffle(this.#order);
+    this.#sum = 0;
+    this.#cnt = 0;
+    for (let i = 0; i < this.#order.length; i += this.m.batchSize) {
+      if (this.m.maxSteps > 0 && this.step >= this.m.maxSteps) {
+        this.capped = true;
+        return;
+      }
+      yield this.#order.slice(i, i + this.m.batchSize).map((k) => this.train[k] as MlePair);
+    }
+  }
+
+  /** One step done: its loss counts when `applied`, else a guard record says it was skipped (non-finite). */
+  stepped(loss: number, applied: boolean): void {
+    if (applied) {
+      this.#sum += loss;
+      this.#cnt++;
+    } else {
+      this.log({ phase: "guard", step: this.step, event: "mle-non-finite", loss });
+    }
+    this.step++;
+    this.progress?.(this.step, this.totalSteps, { loss });
+  }
+
+  /** Ends the epoch: its log record, then early stopping (`snapshot` is called when the loss is a new best). */
+  endEpoch(validLoss: number, snapshot: () => W): void {
+    const trainLoss = this.#cnt > 0 ? this.#sum / this.#cnt : Number.NaN;
+    this.log({ phase: "mle", step: this.step, epoch: this.epoch + 1, trainLoss, validLoss });
+    this.epoch++;
+    if (!this.hasValidation) return;
+    if (validLoss < this.best) {
+      this.best = validLoss;
+      this.#bad = 0;
+      this.bestWeights = snapshot();
+    } else if (++this.#bad >= this.m.patience && this.m.patience > 0) {
+      this.stoppedEarly = true;
+    }
+  }
+
+  result(): MleResult {
+    return {
+      steps: this.step,
+      epochs: this.epoch,
+      bestValidLoss: this.best,
+      stoppedEarly: this.stoppedEarly,
+    };
+  }
+}
+
 /** Runs the MLE warm start on `model` in place. */
 export function mleWarmStart(
   model: QModel,
@@ -91,63 +181,35 @@ export function mleWarmStart(
   padId: number,
   rng: Rng,
   log: (r: LogRecord) => void,
-  progress?: (step: number, total: number, live: Record<string, number>) => void,
+  progress?: Progress,
 ): MleResult {
   const m = cfg.mle;
   const vars = model.trainableVariables as tf.Variable[];
   const opt = new Adam(vars, m.learningRate);
-  const order = train.map((_, i) => i);
-  let step = 0;
-  let best = Number.POSITIVE_INFINITY;
-  let bestWeights: Map<string, Float32Array> | null = null;
-  let bad = 0;
-  let epoch = 0;
-  let stoppedEarly = false;
-  const perEpoch = Math.ceil(train.length / m.batchSize);
-  const totalSteps = m.maxSteps > 0 ? Math.min(m.maxSteps, perEpoch * m.epochs) : perEpoch * m.epochs;
+  const s = new MleSchedule<Map<string, Float32Array>>(train, validation.length > 0, m, rng, log, progress);
   try {
-    outer: for (epoch = 0; epoch < m.epochs; epoch++) {
-      rng.shuffle(order);
-      let sum = 0;
-      let cnt = 0;
-      for (let i = 0; i < order.length; i += m.batchSize) {
-        if (m.maxSteps > 0 && step >= m.maxSteps) break outer;
-        const chunk = order.slice(i, i + m.batchSize).map((k) => train[k] as MlePair);
+    while (s.running) {
+      for (const chunk of s.batches()) {
         const { value, grads } = tf.variableGrads(() => ceLoss(model, chunk, padId), vars);
         const loss = (value.dataSync() as Float32Array)[0] as number;
         value.dispose();
         const list = vars.map((v) => grads[v.name] ?? tf.zerosLike(v));
         const norm = globalNorm(list);
-        if (Number.isFinite(loss) && Number.isFinite(norm)) {
-          opt.apply(list, norm > 1 ? 1 / norm : 1);
-          sum += loss;
-          cnt++;
-        } else {
-          log({ phase: "guard", step, event: "mle-non-finite", loss });
-        }
+        const ok = Number.isFinite(loss) && Number.isFinite(norm);
+        if (ok) opt.apply(list, norm > 1 ? 1 / norm : 1);
         for (const g of list) g.dispose();
-        step++;
-        progress?.(step, totalSteps, { loss });
+        s.stepped(loss, ok);
       }
+      if (s.capped) break;
       const validLoss =
         validation.length > 0 ? evalCrossEntropy(model, validation, padId, m.batchSize) : Number.NaN;
-      log({ phase: "mle", step, epoch: epoch + 1, trainLoss: cnt > 0 ? sum / cnt : Number.NaN, validLoss });
-      if (validation.length === 0) continue;
-      if (validLoss < best) {
-        best = validLoss;
-        bad = 0;
-        bestWeights = readVariables(vars, "mle");
-      } else if (++bad >= m.patience && m.patience > 0) {
-        stoppedEarly = true;
-        epoch++;
-        break;
-      }
+      s.endEpoch(validLoss, () => readVariables(vars, "mle"));
     }
-    if (bestWeights) writeVariables(vars, bestWeights, "mle", "MLE best weights");
+    if (s.bestWeights) writeVariables(vars, s.bestWeights, "mle", "MLE best weights");
   } finally {
     opt.dispose();
   }
-  return { steps: step, epochs: epoch, bestValidLoss: best, stoppedEarly };
+  return s.result();
 }
 
 /** Row-major targets [B, T] for the ORT engine: the label at each loss row, −1 elsewhere. */
@@ -198,7 +260,7 @@ export async function mleWarmStartOrt(
   padId: number,
   rng: Rng,
   log: (r: LogRecord) => void,
-  progress?: (step: number, total: number, live: Record<string, number>) => void,
+  progress?: Progress,
 ): Promise<MleResult> {
   const m = cfg.mle;
   const ort = loadOnnxRuntime('The trainer option mle.engine: "ort"');
@@ -208,59 +270,28 @@ export async function mleWarmStartOrt(
     clipNorm: 1,
     threads: 1,
   });
-  const order = train.map((_, i) => i);
-  let step = 0;
-  let best = Number.POSITIVE_INFINITY;
-  let bestWeights: Map<string, Float32Array> | null = null;
-  let bad = 0;
-  let epoch = 0;
-  let stoppedEarly = false;
-  const perEpoch = Math.ceil(train.length / m.batchSize);
-  const totalSteps = m.maxSteps > 0 ? Math.min(m.maxSteps, perEpoch * m.epochs) : perEpoch * m.epochs;
+  const s = new MleSchedule<Map<string, Float32Array>>(train, validation.length > 0, m, rng, log, progress);
   try {
-    outer: for (epoch = 0; epoch < m.epochs; epoch++) {
-      rng.shuffle(order);
-      let sum = 0;
-      let cnt = 0;
-      for (let i = 0; i < order.length; i += m.batchSize) {
-        if (m.maxSteps > 0 && step >= m.maxSteps) break outer;
-        const t = batchTensors(
-          order.slice(i, i + m.batchSize).map((k) => train[k] as MlePair),
-          padId,
-        );
+    while (s.running) {
+      for (const chunk of s.batches()) {
+        const t = batchTensors(chunk, padId);
         const { loss, grads } = await learner.lossAndGradients(
           { ids: t.ids, batch: t.shape[0], seq: t.shape[1] },
           ortTargets(t),
         );
-        if (Number.isFinite(loss) && learner.applyGradients(grads).applied) {
-          sum += loss;
-          cnt++;
-        } else {
-          log({ phase: "guard", step, event: "mle-non-finite", loss });
-        }
-        step++;
-        progress?.(step, totalSteps, { loss });
+        s.stepped(loss, Number.isFinite(loss) && learner.applyGradients(grads).applied);
       }
+      if (s.capped) break;
       const validLoss =
         validation.length > 0
           ? await evalCrossEntropyOrt(learner, validation, padId, m.batchSize)
           : Number.NaN;
-      log({ phase: "mle", step, epoch: epoch + 1, trainLoss: cnt > 0 ? sum / cnt : Number.NaN, validLoss });
-      if (validation.length === 0) continue;
-      if (validLoss < best) {
-        best = validLoss;
-        bad = 0;
-        bestWeights = new Map([...learner.weights].map(([k, v]) => [k, v.slice()]));
-      } else if (++bad >= m.patience && m.patience > 0) {
-        stoppedEarly = true;
-        epoch++;
-        break;
-      }
+      s.endEpoch(validLoss, () => new Map([...learner.weights].map(([k, v]) => [k, v.slice()])));
     }
-    if (bestWeights) for (const [k, v] of bestWeights) learner.weights.get(k)?.set(v);
+    if (s.bestWeights) for (const [k, v] of s.bestWeights) learner.weights.get(k)?.set(v);
     learner.writeTo(model);
   } finally {
     await learner.dispose();
   }
-  return { steps: step, epochs: epoch, bestValidLoss: best, stoppedEarly };
+  return s.result();
 }
