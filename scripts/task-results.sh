@@ -3,6 +3,9 @@
 # results tables of the four apps. Long (≈ 1.5 CPU-hours per task on this machine); run it in the
 # background: `nohup scripts/task-results.sh translate > runs/translate-results.log 2>&1 &`.
 #   scripts/task-results.sh <translate|summarize|qa|dialogue> [RUNS_DIR]
+# Environment: RL_MINUTES (wall-clock budget per RL seed, default 5), RL_UPDATES (cap on updates per seed, default
+# 200), RL_TAG (names a second set of RL runs, <task>-soft-<tag>-s<seed>, and its table results-<tag>.md, so that
+# longer RL budgets sit beside the first ones), MLE_DIR (an MLE run to start from instead of <task>-mle).
 # Stages (each skips when its output exists, so a rerun resumes): MLE fine-tune of models/dqnlm-base (one epoch,
 # early stopping on validation loss), soft-Q RL from it with 3 seeds, the non-learned baseline, beam and sharpened
 # decoding of the MLE model, and the compare table with paired bootstrap p-values.
@@ -21,21 +24,23 @@ esac
 [ -d "$DATA" ] || { echo "no dataset folder $DATA (../shared beside the repository)" >&2; exit 2; }
 cd "$ROOT/apps/$TASK"
 CLI=(node --conditions=source --import tsx src/cli.ts)
-MLE=$RUNS/$TASK-mle
+MLE=${MLE_DIR:-$RUNS/$TASK-mle}
+RL=$RUNS/$TASK-soft${RL_TAG:+-$RL_TAG}
 T=$RUNS/$TASK-tables
+[ -z "${MLE_DIR:-}" ] || T=$MLE-tables
 [ -f "$MLE/results.json" ] || "${CLI[@]}" train --data-dir "$DATA" --init base --dqn-updates 0 --mle-epochs 1 \
   "${MLE_OPTS[@]}" --set mle.batchSize=32 --backend wasm --seed 1 --out "$MLE" --overwrite
 for s in 1 2 3; do
-  [ -f "$RUNS/$TASK-soft-s$s/results.json" ] || "${CLI[@]}" train --data-dir "$DATA" --init "$MLE" --mle-epochs 0 \
-    "${RL_OPTS[@]}" --preset soft --dqn-updates 200 --time-budget "${RL_MINUTES:-5}" --val-every 50 --val-examples 100 \
-    --backend wasm --seed "$s" --out "$RUNS/$TASK-soft-s$s" --overwrite
+  [ -f "$RL-s$s/results.json" ] || "${CLI[@]}" train --data-dir "$DATA" --init "$MLE" --mle-epochs 0 \
+    "${RL_OPTS[@]}" --preset soft --dqn-updates "${RL_UPDATES:-200}" --time-budget "${RL_MINUTES:-5}" --val-every 50 \
+    --val-examples 100 --backend wasm --seed "$s" --out "$RL-s$s" --overwrite
 done
 [ -d "$T/baseline" ] || "${CLI[@]}" baseline --data-dir "$DATA" --out "$T/baseline"
 [ -d "$T/mle-beam4" ] || "${CLI[@]}" eval --data-dir "$DATA" --model "$MLE" --beams 4 --out "$T/mle-beam4"
 [ -d "$T/mle-beam4-t05" ] || "${CLI[@]}" eval --data-dir "$DATA" --model "$MLE" --beams 4 --temperature 0.5 --out "$T/mle-beam4-t05"
 # the RL runs' own test predictions (greedy argmax of the policy logits, best validation checkpoint)
-soft() { ls "$RUNS/$TASK-soft-s$1"/predictions/test.dqn*.jsonl; }
+soft() { ls "$RL-s$1"/predictions/test.dqn*.jsonl; }
 "${CLI[@]}" compare --reference "MLE greedy=$(ls "$MLE"/predictions/test.mle*.jsonl)" \
   --system "RL (soft)=$(soft 1),$(soft 2),$(soft 3)" --system "MLE beam 4=$T/mle-beam4" \
-  --system "MLE beam 4, T 0.5=$T/mle-beam4-t05" --system "baseline=$T/baseline" --out "$T/results.md"
-echo "metric of the table: $METRIC; table: $T/results.md"
+  --system "MLE beam 4, T 0.5=$T/mle-beam4-t05" --system "baseline=$T/baseline" --out "$T/results${RL_TAG:+-$RL_TAG}.md"
+echo "metric of the table: $METRIC; table: $T/results${RL_TAG:+-$RL_TAG}.md"

@@ -46,6 +46,15 @@ describe("dqnlm-summarize end to end (smoke: tiny model, few steps)", () => {
       .trim()
       .split("\n");
     expect(preds).toHaveLength(6);
+    // long abstracts are cut at their end (the title's words are in the first sentences), and the run says so
+    const appConfig = JSON.parse(readFileSync(join(out, "app-config.json"), "utf8")) as {
+      options: Record<string, unknown>;
+    };
+    expect(appConfig.options["truncation-side"]).toBe("right");
+    const trainerConfig = JSON.parse(readFileSync(join(out, "config.json"), "utf8")) as {
+      config: { data: { truncationSide: string } };
+    };
+    expect(trainerConfig.config.data.truncationSide).toBe("right");
 
     // eval on the trained run reproduces a metric table; a bad option is a usage error (exit 2).
     log.length = 0;

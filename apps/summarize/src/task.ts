@@ -76,7 +76,7 @@ export const summarizeTask: GenerationTask = {
       kind: "int",
       min: 0,
       default: 0,
-      help: "keep only the first N words of the abstract in the prompt (0 = all; the trainer cuts long prompts from the left)",
+      help: "keep only the first N words of the abstract in the prompt (0 = all; longer prompts are then cut to --max-prompt-tokens from --truncation-side)",
     },
     {
       name: "rouge-weights",
@@ -110,7 +110,8 @@ export const summarizeTask: GenerationTask = {
       return { "ROUGE-1": test("rouge1"), "ROUGE-2": test("rouge2"), "ROUGE-L": test("rougeL") };
     },
   },
-  defaults: { "max-prompt-tokens": 96, "max-new-tokens": 24 },
+  // an abstract's first sentences hold most of its title's words: cut long abstracts at the end, not the start
+  defaults: { "max-prompt-tokens": 96, "max-new-tokens": 24, "truncation-side": "right" },
   demoDefaults: {
     // the quick start: fine-tunes the shipped base (--init base, the default) on 800 demonstration pairs
     "max-prompt-tokens": 56,

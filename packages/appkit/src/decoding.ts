@@ -4,7 +4,7 @@
  * constraints when it has them (QA's `--constrain spans`).
  */
 import type { Tokenizer } from "@dqnlm/mdp";
-import { exampleConstraints, generateNBest, generate as trainerGenerate } from "@dqnlm/trainer";
+import { exampleConstraints, generateNBest, generate as trainerGenerate, type TruncationSide } from "@dqnlm/trainer";
 import { UsageError } from "./errors.js";
 import type { OptionValues } from "./task.js";
 
@@ -45,6 +45,8 @@ export interface DecodeInput {
   readonly prompts: readonly string[];
   readonly maxNewTokens: number;
   readonly maxPromptTokens: number;
+  /** Which end of a longer prompt is cut (the run's `data.truncationSide`). @default "left" */
+  readonly truncationSide?: TruncationSide;
   /** Per prompt: the outputs allowed (constrained decoding), undefined = free. @default none */
   readonly allowedOutputs?: readonly (readonly string[] | undefined)[];
 }
@@ -61,6 +63,7 @@ export async function decode(input: DecodeInput, d: DecodingOptions): Promise<st
     prompts: input.prompts,
     maxNewTokens: input.maxNewTokens,
     maxPromptTokens: input.maxPromptTokens,
+    ...(input.truncationSide ? { truncationSide: input.truncationSide } : {}),
   };
   if (d.beams === 1)
     return trainerGenerate({

@@ -97,8 +97,13 @@ describe("trainerConfigFor", () => {
       seed: 3,
       mle: { enabled: false },
       dqn: { updates: 50, klWeight: 0.2 },
-      data: { maxNewTokens: 12 },
+      data: { maxNewTokens: 12, truncationSide: "left" },
       validation: { every: 5 },
     });
+  });
+
+  it("passes --truncation-side to data.truncationSide (summarize keeps an abstract's beginning)", () => {
+    expect(trainerConfigFor({ "truncation-side": "right" }, {})).toMatchObject({ data: { truncationSide: "right" } });
+    expect(trainerConfigFor({}, {})).toMatchObject({ data: { truncationSide: "left" } });
   });
 });

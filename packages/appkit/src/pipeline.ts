@@ -16,6 +16,7 @@ import {
   generate as trainerGenerate,
   resume as trainerResume,
   train as trainerTrain,
+  type TruncationSide,
 } from "@dqnlm/trainer";
 import { deepMerge } from "./cli/options.js";
 import type { CliIo } from "./cli/run.js";
@@ -51,6 +52,9 @@ const num = (o: OptionValues, k: string, d: number): number =>
   typeof o[k] === "number" ? (o[k] as number) : d;
 const str = (o: OptionValues, k: string): string | undefined =>
   typeof o[k] === "string" ? (o[k] as string) : undefined;
+/** `--truncation-side`, else the trained run's (runs from before the option cut from the left). */
+const side = (o: OptionValues, trained: OptionValues = {}): TruncationSide =>
+  (str(o, "truncation-side") ?? str(trained, "truncation-side")) === "right" ? "right" : "left";
 
 /** The trainer config (JSON) for the options: preset, seed, lengths, budgets, then `--set`/config overrides. */
 export function trainerConfigFor(
@@ -62,7 +66,11 @@ export function trainerConfigFor(
     preset: str(o, "preset") ?? DEFAULT_PRESET,
     seed: num(o, "seed", 1),
     ...(str(o, "backend") ? { backend: str(o, "backend") } : {}),
-    data: { maxPromptTokens: num(o, "max-prompt-tokens", 64), maxNewTokens: num(o, "max-new-tokens", 24) },
+    data: {
+      maxPromptTokens: num(o, "max-prompt-tokens", 64),
+      maxNewTokens: num(o, "max-new-tokens", 24),
+      truncationSide: side(o),
+    },
     mle: { enabled: mleEpochs > 0, epochs: Math.max(1, mleEpochs), maxSteps: num(o, "mle-steps", 0) },
     dqn: { updates: num(o, "dqn-updates", 1000) },
     validation: { every: num(o, "val-every", 200), maxExamples: num(o, "val-examples", 200) },
@@ -399,6 +407,7 @@ async function finishRun(
           prompts: testPrompts,
           maxNewTokens: maxNew,
           maxPromptTokens: maxPrompt,
+          truncationSide: side(o),
           ...(task.allowedOutputs ? { allowedOutputs: data.splits.test.map(allowedOf) } : {}),
         });
   // The trainer decodes the test split before and after DQN; when it was stopped early (time budget) it
@@ -678,6 +687,7 @@ export async function evaluateGeneration(
       prompts: examples.map(prompt),
       maxNewTokens,
       maxPromptTokens,
+      truncationSide: side(o, trained),
       ...(task.allowedOutputs ? { allowedOutputs: examples.map(allowedOf) } : {}),
     },
     decoding,
@@ -751,6 +761,7 @@ export async function generateText(task: GenerationTask, o: OptionValues, io: Cl
       prompts,
       maxNewTokens: num(o, "max-new-tokens", num(trained, "max-new-tokens", 24)),
       maxPromptTokens: num(o, "max-prompt-tokens", num(trained, "max-prompt-tokens", 64)),
+      truncationSide: side(o, trained),
     },
     decoding,
   );

@@ -24,7 +24,7 @@ import {
   squadF1Reward,
   terReward,
 } from "@dqnlm/rewards";
-import { resolveConfig, type TrainerConfigInput } from "./config.js";
+import { resolveConfig, type TrainerConfigInput, type TruncationSide } from "./config.js";
 import { TrainerConfigError, TrainerInputError } from "./errors.js";
 import { logAboveProgress } from "./progress.js";
 import type { Example } from "./text-task.js";
@@ -753,11 +753,16 @@ async function withInterrupt<T>(fn: (shouldStop: () => boolean) => Promise<T>): 
 }
 
 /** The data/generation limits of the run a checkpoint folder belongs to (`<run>/checkpoints/<name>`), if any. */
-function runLimitsOf(model: string): { maxPromptTokens?: number; maxNewTokens?: number; reward?: string } {
+function runLimitsOf(model: string): {
+  maxPromptTokens?: number;
+  maxNewTokens?: number;
+  truncationSide?: TruncationSide;
+  reward?: string;
+} {
   const runDir = dirname(dirname(resolve(model)));
   try {
     const meta = JSON.parse(readFileSync(join(runDir, "config.json"), "utf8")) as {
-      config?: { data?: { maxPromptTokens?: number; maxNewTokens?: number } };
+      config?: { data?: { maxPromptTokens?: number; maxNewTokens?: number; truncationSide?: TruncationSide } };
     };
     let reward: string | undefined;
     try {
@@ -819,6 +824,7 @@ export async function runCli(
         reward,
         maxNewTokens: (flags["max-new-tokens"] as number | undefined) ?? run.maxNewTokens ?? 32,
         maxPromptTokens: (flags["max-prompt-tokens"] as number | undefined) ?? run.maxPromptTokens ?? 64,
+        ...(run.truncationSide ? { truncationSide: run.truncationSide } : {}),
       });
       out(
         JSON.stringify(
@@ -844,6 +850,7 @@ export async function runCli(
         prompts,
         maxNewTokens: (flags["max-new-tokens"] as number | undefined) ?? run.maxNewTokens ?? 32,
         maxPromptTokens: (flags["max-prompt-tokens"] as number | undefined) ?? run.maxPromptTokens ?? 64,
+        ...(run.truncationSide ? { truncationSide: run.truncationSide } : {}),
       });
       for (const o of outs) out(o);
       return 0;

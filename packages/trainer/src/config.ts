@@ -18,6 +18,8 @@ export type Objective = "dqn" | "soft";
 export type Engine = "auto" | "tfjs" | "ort";
 /** Per-step reward form (see rewards' `stepRewards`). */
 export type RewardForm = "prefix" | "delta" | "terminal";
+/** Which end of a too-long prompt is dropped (see `data.truncationSide`). */
+export type TruncationSide = "left" | "right";
 
 /** Full, resolved trainer configuration (every field present). */
 export interface TrainerConfig {
@@ -28,8 +30,14 @@ export interface TrainerConfig {
   /** tfjs backend (`"auto"` = qnet's detection order, or `DQNLM_BACKEND`). @default "auto" */
   readonly backend: string;
   readonly data: {
-    /** Prompts are cut (left) to this many tokens. @default 64 */
+    /** Prompts are cut to this many tokens (from the side {@link TrainerConfig.data.truncationSide} names). @default 64 */
     readonly maxPromptTokens: number;
+    /**
+     * Which end of a prompt longer than `maxPromptTokens` is dropped (Hugging Face's `truncation_side`): `"left"`
+     * keeps the prompt's end (a dialogue history's latest turns, a question placed last), `"right"` keeps its
+     * beginning (an abstract's first sentences, where a title's words are). @default "left"
+     */
+    readonly truncationSide: TruncationSide;
     /** Generation stops after this many tokens (or EOS). @default 32 */
     readonly maxNewTokens: number;
   };
@@ -255,7 +263,7 @@ const STABLE: TrainerConfig = {
   preset: "stable",
   seed: 1,
   backend: "auto",
-  data: { maxPromptTokens: 64, maxNewTokens: 32 },
+  data: { maxPromptTokens: 64, maxNewTokens: 32, truncationSide: "left" },
   reward: { form: "delta", scale: 1 },
   mle: {
     enabled: true,
@@ -405,7 +413,7 @@ const SCHEMA: Record<string, Check | Record<string, Check>> = {
   preset: oneOf("soft", "stable", "seed"),
   seed: num({ int: true, min: 0, max: 2 ** 32 - 1 }),
   backend: { kind: "string" },
-  data: { maxPromptTokens: int(1), maxNewTokens: int(1) },
+  data: { maxPromptTokens: int(1), maxNewTokens: int(1), truncationSide: oneOf("left", "right") },
   reward: { form: oneOf("prefix", "delta", "terminal"), scale: num({ gt: 0 }) },
   mle: {
     enabled: bool,

@@ -8,6 +8,7 @@ export type {
   Objective,
   PresetName,
   RewardForm,
+  TruncationSide,
   TrainerConfig,
   TrainerConfigInput,
 } from "./config.js";

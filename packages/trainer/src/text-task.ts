@@ -6,7 +6,7 @@
  */
 import type { Tokenizer } from "@dqnlm/mdp";
 import { prefixScores, type Reward, stepRewards } from "@dqnlm/rewards";
-import type { TrainerConfig } from "./config.js";
+import type { TrainerConfig, TruncationSide } from "./config.js";
 import { OutputTrie } from "./constraint.js";
 import type { Split, TokenTask } from "./dqn.js";
 import { TrainerInputError } from "./errors.js";
@@ -60,10 +60,23 @@ function checkExamples(xs: readonly Example[] | undefined, split: string): reado
   return xs;
 }
 
-/** Encodes a prompt as the initial state: prompt tokens (left-truncated) ⊕ SEP. */
-export function encodePrompt(tok: Tokenizer, prompt: string, maxPromptTokens: number): Int32Array {
+/**
+ * Encodes a prompt as the initial state: prompt tokens ⊕ SEP, a prompt longer than `maxPromptTokens` cut from
+ * `side` (`"left"`: its first tokens are dropped, the end kept; `"right"`: its end is dropped, the beginning kept).
+ */
+export function encodePrompt(
+  tok: Tokenizer,
+  prompt: string,
+  maxPromptTokens: number,
+  side: TruncationSide = "left",
+): Int32Array {
   const ids = tok.encode(prompt);
-  const cut = ids.length > maxPromptTokens ? ids.subarray(ids.length - maxPromptTokens) : ids;
+  const cut =
+    ids.length <= maxPromptTokens
+      ? ids
+      : side === "left"
+        ? ids.subarray(ids.length - maxPromptTokens)
+        : ids.subarray(0, maxPromptTokens);
   const out = new Int32Array(cut.length + 1);
   out.set(cut);
   out[cut.length] = tok.sepId;
@@ -105,11 +118,12 @@ export function buildTextTask(
       "data.train",
       "data.train is empty; pass at least one {prompt, references} example.",
     );
-  const { maxPromptTokens, maxNewTokens } = cfg.data;
+  const { maxPromptTokens, maxNewTokens, truncationSide } = cfg.data;
+  const enc = (x: { prompt: string }): Int32Array => encodePrompt(tokenizer, x.prompt, maxPromptTokens, truncationSide);
   const prompts = {
-    train: examples.train.map((x) => encodePrompt(tokenizer, x.prompt, maxPromptTokens)),
-    validation: examples.validation.map((x) => encodePrompt(tokenizer, x.prompt, maxPromptTokens)),
-    test: examples.test.map((x) => encodePrompt(tokenizer, x.prompt, maxPromptTokens)),
+    train: examples.train.map(enc),
+    validation: examples.validation.map(enc),
+    test: examples.test.map(enc),
   };
   const pairsOf = (split: Split) =>
     examples[split].flatMap((x, i) =>

@@ -33,7 +33,7 @@ import { ReplayBuffer } from "@dqnlm/replay";
 import type { Reward } from "@dqnlm/rewards";
 import * as tf from "@tensorflow/tfjs-core";
 import { beamSearch } from "./beam.js";
-import { resolveConfig, type TrainerConfig, type TrainerConfigInput } from "./config.js";
+import { resolveConfig, type TrainerConfig, type TrainerConfigInput, type TruncationSide } from "./config.js";
 import { writeCurves } from "./curves.js";
 import { DqnLoop, type DqnLoopState, evaluateSplit, greedyDecode, type Split } from "./dqn.js";
 import { CheckpointError, TrainerInputError, TrainerMissingDependencyError } from "./errors.js";
@@ -801,6 +801,8 @@ export interface GenerateInput {
   readonly maxNewTokens?: number;
   /** @default 64 */
   readonly maxPromptTokens?: number;
+  /** Which end of a longer prompt is dropped (as the model was trained: its run's `data.truncationSide`). @default "left" */
+  readonly truncationSide?: TruncationSide;
   /** Rows decoded together. @default 32 */
   readonly batchSize?: number;
   /** Per prompt: restrict the output to these strings (constrained greedy decoding; see `Example`). */
@@ -812,7 +814,7 @@ export async function generate(input: GenerateInput): Promise<string[]> {
   const net = typeof input.model === "string" ? QNetwork.load(input.model) : input.model;
   try {
     const tok = input.tokenizer;
-    const prompts = input.prompts.map((p) => encodePrompt(tok, p, input.maxPromptTokens ?? 64));
+    const prompts = input.prompts.map((p) => encodePrompt(tok, p, input.maxPromptTokens ?? 64, input.truncationSide));
     const maxNew = input.maxNewTokens ?? 32;
     const outs = input.allowedOutputs;
     const allowed = outs
@@ -865,7 +867,7 @@ export async function generateNBest(input: NBestInput): Promise<NBestOutput[][]>
   const net = typeof input.model === "string" ? QNetwork.load(input.model) : input.model;
   try {
     const tok = input.tokenizer;
-    const prompts = input.prompts.map((p) => encodePrompt(tok, p, input.maxPromptTokens ?? 64));
+    const prompts = input.prompts.map((p) => encodePrompt(tok, p, input.maxPromptTokens ?? 64, input.truncationSide));
     const beams = input.beams ?? 4;
     const hyps = beamSearch(net, prompts, {
       beams,

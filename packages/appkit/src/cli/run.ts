@@ -187,7 +187,7 @@ export function generationOptionSpecs(task: GenerationTask): {
         [
           ...MODEL_USE_OPTIONS,
           ...DATA_OPTIONS,
-          ...pick(MODEL_OPTIONS, ["max-new-tokens", "max-prompt-tokens"]),
+          ...pick(MODEL_OPTIONS, ["max-new-tokens", "max-prompt-tokens", "truncation-side"]),
           ...DECODING_OPTIONS,
           ...pick(TRAIN_OPTIONS, ["out", "backend", "config"]),
           ...taskOpts,
@@ -200,7 +200,7 @@ export function generationOptionSpecs(task: GenerationTask): {
         [
           ...pick(MODEL_USE_OPTIONS, ["model", "prompt", "input"]),
           ...pick(DATA_OPTIONS, ["field-source", "skip-bad-lines"]),
-          ...pick(MODEL_OPTIONS, ["max-new-tokens", "max-prompt-tokens"]),
+          ...pick(MODEL_OPTIONS, ["max-new-tokens", "max-prompt-tokens", "truncation-side"]),
           ...DECODING_OPTIONS,
           ...pick(TRAIN_OPTIONS, ["backend", "config"]),
         ],
@@ -239,7 +239,7 @@ export function generationOptionSpecs(task: GenerationTask): {
 }
 
 /** Options of `eval`/`generate` whose default is the value the loaded run was trained with. */
-const FROM_RUN = ["max-new-tokens", "max-prompt-tokens", "backend"];
+const FROM_RUN = ["max-new-tokens", "max-prompt-tokens", "truncation-side", "backend"];
 
 function fromRun(specs: readonly OptionSpec[]): OptionSpec[] {
   return specs.map((s) => {

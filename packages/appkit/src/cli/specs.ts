@@ -60,6 +60,13 @@ export const MODEL_OPTIONS: readonly OptionSpec[] = [
     default: 64,
     help: "prompts are cut to this many tokens",
   },
+  {
+    name: "truncation-side",
+    kind: "string",
+    choices: ["left", "right"],
+    default: "left",
+    help: "which end of a longer prompt is cut: left keeps its end (latest dialogue turns), right keeps its beginning (an abstract's first sentences)",
+  },
   { name: "max-new-tokens", kind: "int", min: 1, default: 24, help: "generation length limit" },
 ];
 
