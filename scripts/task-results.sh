@@ -7,7 +7,8 @@
 # 200), RL_TAG (names a second set of RL runs, <task>-soft-<tag>-s<seed>, and its table results-<tag>.md, so that
 # longer RL budgets sit beside the first ones), MLE_DIR (an MLE run to start from instead of <task>-mle; its tables go
 # to <MLE_DIR>-tables), SEEDS (the RL seeds this call runs, default "1 2 3": calls with different SEEDS can run in
-# parallel), TABLES=0 (skip the baseline/beam/compare stages).
+# parallel), TABLES=0 (skip the baseline/beam/compare stages), RL_BEAMS=1 (also decode each RL network with beam 4,
+# the MLE's best decoding, and add that row).
 # Stages (each skips when its output exists, so a rerun resumes): MLE fine-tune of models/dqnlm-base (one epoch,
 # early stopping on validation loss), soft-Q RL from it with 3 seeds, the non-learned baseline, beam and sharpened
 # decoding of the MLE model, and the compare table with paired bootstrap p-values.
@@ -41,6 +42,14 @@ done
 [ -d "$T/baseline" ] || "${CLI[@]}" baseline --data-dir "$DATA" --out "$T/baseline"
 [ -d "$T/mle-beam4" ] || "${CLI[@]}" eval --data-dir "$DATA" --model "$MLE" --beams 4 --out "$T/mle-beam4"
 [ -d "$T/mle-beam4-t05" ] || "${CLI[@]}" eval --data-dir "$DATA" --model "$MLE" --beams 4 --temperature 0.5 --out "$T/mle-beam4-t05"
+RLB=$T/rl${RL_TAG:+-$RL_TAG}-beam4
+RLB_SYSTEM=()
+if [ "${RL_BEAMS:-0}" = 1 ]; then
+  RLB_SYSTEM=(--system "RL (soft) beam 4=$RLB-s1,$RLB-s2,$RLB-s3")
+  for s in 1 2 3; do
+    [ -d "$RLB-s$s" ] || "${CLI[@]}" eval --data-dir "$DATA" --model "$RL-s$s" --beams 4 --out "$RLB-s$s"
+  done
+fi
 # the RL runs' own test predictions (greedy argmax of the policy logits, best validation checkpoint)
 soft() { ls "$RL-s$1"/predictions/test.dqn*.jsonl; }
 # MLE greedy on test: the MLE run's own decoding, or (when it decoded only part of the test split, as the stages of
@@ -49,5 +58,7 @@ REF=$(ls "$MLE"/predictions/test.mle*.jsonl)
 [ "$(wc -l < "$REF")" -eq "$(wc -l < "$(soft 1)")" ] || REF=$(ls "$RL-s1"/predictions/test.mle*.jsonl)
 "${CLI[@]}" compare --reference "MLE greedy=$REF" \
   --system "RL (soft)=$(soft 1),$(soft 2),$(soft 3)" --system "MLE beam 4=$T/mle-beam4" \
-  --system "MLE beam 4, T 0.5=$T/mle-beam4-t05" --system "baseline=$T/baseline" --out "$T/results${RL_TAG:+-$RL_TAG}.md"
+  --system "MLE beam 4, T 0.5=$T/mle-beam4-t05" \
+  "${RLB_SYSTEM[@]}" \
+  --system "baseline=$T/baseline" --out "$T/results${RL_TAG:+-$RL_TAG}.md"
 echo "metric of the table: $METRIC; table: $T/results${RL_TAG:+-$RL_TAG}.md"
