@@ -4,7 +4,12 @@
  * constraints when it has them (QA's `--constrain spans`).
  */
 import type { Tokenizer } from "@dqnlm/mdp";
-import { exampleConstraints, generateNBest, generate as trainerGenerate, type TruncationSide } from "@dqnlm/trainer";
+import {
+  exampleConstraints,
+  generateNBest,
+  type TruncationSide,
+  generate as trainerGenerate,
+} from "@dqnlm/trainer";
 import { UsageError } from "./errors.js";
 import type { OptionValues } from "./task.js";
 

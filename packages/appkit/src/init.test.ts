@@ -103,7 +103,9 @@ describe("trainerConfigFor", () => {
   });
 
   it("passes --truncation-side to data.truncationSide (summarize keeps an abstract's beginning)", () => {
-    expect(trainerConfigFor({ "truncation-side": "right" }, {})).toMatchObject({ data: { truncationSide: "right" } });
+    expect(trainerConfigFor({ "truncation-side": "right" }, {})).toMatchObject({
+      data: { truncationSide: "right" },
+    });
     expect(trainerConfigFor({}, {})).toMatchObject({ data: { truncationSide: "left" } });
   });
 });

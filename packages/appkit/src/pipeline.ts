@@ -13,10 +13,10 @@ import {
   DEFAULT_PRESET,
   readMetrics,
   resolveConfig as resolveTrainerConfig,
+  type TruncationSide,
   generate as trainerGenerate,
   resume as trainerResume,
   train as trainerTrain,
-  type TruncationSide,
 } from "@dqnlm/trainer";
 import { deepMerge } from "./cli/options.js";
 import type { CliIo } from "./cli/run.js";

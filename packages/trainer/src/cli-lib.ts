@@ -762,7 +762,9 @@ function runLimitsOf(model: string): {
   const runDir = dirname(dirname(resolve(model)));
   try {
     const meta = JSON.parse(readFileSync(join(runDir, "config.json"), "utf8")) as {
-      config?: { data?: { maxPromptTokens?: number; maxNewTokens?: number; truncationSide?: TruncationSide } };
+      config?: {
+        data?: { maxPromptTokens?: number; maxNewTokens?: number; truncationSide?: TruncationSide };
+      };
     };
     let reward: string | undefined;
     try {

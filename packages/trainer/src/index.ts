@@ -8,9 +8,9 @@ export type {
   Objective,
   PresetName,
   RewardForm,
-  TruncationSide,
   TrainerConfig,
   TrainerConfigInput,
+  TruncationSide,
 } from "./config.js";
 export { configTable, DEFAULT_PRESET, PRESETS, resolveConfig } from "./config.js";
 export { OutputTrie, selectWithin } from "./constraint.js";

@@ -1,6 +1,6 @@
+import { bleuReward } from "@dqnlm/rewards";
 import { describe, expect, it } from "vitest";
 import { WordTokenizer } from "./__fixtures__/word-tokenizer.js";
-import { bleuReward } from "@dqnlm/rewards";
 import { resolveConfig } from "./config.js";
 import { TrainerConfigError } from "./errors.js";
 import { buildTextTask, encodePrompt } from "./text-task.js";

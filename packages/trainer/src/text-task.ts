@@ -119,7 +119,8 @@ export function buildTextTask(
       "data.train is empty; pass at least one {prompt, references} example.",
     );
   const { maxPromptTokens, maxNewTokens, truncationSide } = cfg.data;
-  const enc = (x: { prompt: string }): Int32Array => encodePrompt(tokenizer, x.prompt, maxPromptTokens, truncationSide);
+  const enc = (x: { prompt: string }): Int32Array =>
+    encodePrompt(tokenizer, x.prompt, maxPromptTokens, truncationSide);
   const prompts = {
     train: examples.train.map(enc),
     validation: examples.validation.map(enc),

@@ -814,7 +814,9 @@ export async function generate(input: GenerateInput): Promise<string[]> {
   const net = typeof input.model === "string" ? QNetwork.load(input.model) : input.model;
   try {
     const tok = input.tokenizer;
-    const prompts = input.prompts.map((p) => encodePrompt(tok, p, input.maxPromptTokens ?? 64, input.truncationSide));
+    const prompts = input.prompts.map((p) =>
+      encodePrompt(tok, p, input.maxPromptTokens ?? 64, input.truncationSide),
+    );
     const maxNew = input.maxNewTokens ?? 32;
     const outs = input.allowedOutputs;
     const allowed = outs
@@ -867,7 +869,9 @@ export async function generateNBest(input: NBestInput): Promise<NBestOutput[][]>
   const net = typeof input.model === "string" ? QNetwork.load(input.model) : input.model;
   try {
     const tok = input.tokenizer;
-    const prompts = input.prompts.map((p) => encodePrompt(tok, p, input.maxPromptTokens ?? 64, input.truncationSide));
+    const prompts = input.prompts.map((p) =>
+      encodePrompt(tok, p, input.maxPromptTokens ?? 64, input.truncationSide),
+    );
     const beams = input.beams ?? 4;
     const hyps = beamSearch(net, prompts, {
       beams,
