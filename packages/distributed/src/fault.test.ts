@@ -182,15 +182,17 @@ describe.skipIf(!available)("distributed runs against a real redis-server", () =
   });
 
   const within = (o: Outcome): void => {
-    // The undisturbed runs' spread: mean − 3·sd of seeds 1–3 (at least 0.2 below the mean). Only a lower bound:
+    // The undisturbed runs' spread: mean − 3·sd of seeds 1–3 (at least 0.6 below the mean). Only a lower bound:
     // a fault run that ends higher is no failure. The distributed schedule is not bit-reproducible (which
     // episode arrives first depends on timing), so repeated undisturbed runs of one seed already differ
     // (seed 1: 1.000 in one run, 0.457 in another). A learner that lost its weights on a restart would end
-    // near the MLE start (≈ 0.1), which the second check catches directly.
+    // near the MLE start (≈ 0.1), which the second check catches directly. The bound allows 0.6 below the mean:
+    // with only 3 undisturbed runs, 3·sd can be small by chance (CI on 2026-12-06: three high baselines put the bound
+    // at 0.73 while fault runs ended at 0.45–0.64, inside the 0.46–1.00 range one seed shows undisturbed).
     const n = baseline.length;
     const mean = baseline.reduce((s, x) => s + x, 0) / n;
     const sd = Math.sqrt(baseline.reduce((s, x) => s + (x - mean) ** 2, 0) / (n - 1));
-    expect(o.result.test.after).toBeGreaterThanOrEqual(mean - Math.max(0.2, 3 * sd));
+    expect(o.result.test.after).toBeGreaterThanOrEqual(mean - Math.max(0.6, 3 * sd));
     expect(o.result.test.after).toBeGreaterThanOrEqual(o.result.test.before + 0.1);
   };
 
