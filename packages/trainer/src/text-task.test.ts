@@ -34,13 +34,8 @@ describe("prompt truncation (data.truncationSide)", () => {
     expect([...(left.prompts.train[0] as Int32Array)]).toEqual(ids("d e"));
     expect([...(right.prompts.train[0] as Int32Array)]).toEqual(ids("a b"));
     expect([...(right.prompts.validation[0] as Int32Array)]).toEqual(ids("e d"));
-    let err: unknown;
-    try {
-      resolveConfig({ data: { truncationSide: "start" } } as never);
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(TrainerConfigError);
-    expect((err as TrainerConfigError).message).toMatch(/data\.truncationSide.*"left", "right"/);
+    const bad = (): unknown => resolveConfig({ data: { truncationSide: "start" } } as never);
+    expect(bad).toThrow(TrainerConfigError);
+    expect(bad).toThrow(/data\.truncationSide.*"left", "right"/);
   });
 });
